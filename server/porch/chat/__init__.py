@@ -1,0 +1,1 @@
+"""Chat: sites, visitors, conversations, messages and page views."""

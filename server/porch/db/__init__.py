@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy Core (async) on SQLite (aiosqlite) or PostgreSQL (asyncpg)."""

@@ -1,0 +1,1 @@
+"""Operators: the people who answer chats (accounts, passwords, presence)."""

@@ -1,0 +1,1 @@
+"""The operator panel: login, inbox, conversations, live visitors."""

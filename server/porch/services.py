@@ -1,0 +1,32 @@
+"""The running application's parts, built once by `porch.app.create_app` and handed to edges.
+
+Edges (routes, socket namespaces) receive this object instead of reading globals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import socketio
+    from jinja2 import Environment
+
+    from porch.chat.service import ChatService
+    from porch.config import Config
+    from porch.db.engine import Database
+    from porch.events import EventBus
+    from porch.operators.service import OperatorService
+    from porch.realtime.presence import Presence
+
+
+@dataclass
+class Services:
+    config: Config
+    db: Database
+    events: EventBus
+    sio: socketio.AsyncServer
+    templates: Environment
+    chat: ChatService
+    operators: OperatorService
+    presence: Presence

@@ -1,0 +1,71 @@
+"""Shared fixtures: `database_url` runs a test on SQLite and on PostgreSQL (skipped, with the
+reason, when no PostgreSQL is reachable); `live_server` runs a real Porch server on it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server"))
+
+from porch.config import Config  # noqa: E402
+from tests.support import databases  # noqa: E402
+from tests.support.live_server import LiveServer, free_port, start_live_server  # noqa: E402
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str | None]:
+    """None when PostgreSQL is usable (template made), else the reason to skip."""
+    reason = databases.postgres_unavailable_reason()
+    if reason is None:
+        databases.make_postgres_template()
+    yield reason
+    if reason is None:
+        databases.drop_postgres_template()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_template: str | None
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield databases.sqlite_database(tmp_path)
+        return
+    if postgres_template is not None:
+        pytest.skip(postgres_template)
+    url, name = databases.postgres_database()
+    yield url
+    databases.drop_postgres_database(name)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """For tests that are about behaviour, not storage: SQLite only."""
+    return databases.sqlite_database(tmp_path)
+
+
+def make_config(data_dir: Path, database_url: str) -> Config:
+    return Config(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key="test-secret-key-not-for-production",
+        host="127.0.0.1",
+        port=free_port(),
+    )
+
+
+@pytest.fixture
+def config(tmp_path: Path, database_url: str) -> Config:
+    return make_config(tmp_path, database_url)
+
+
+@pytest.fixture
+def live_server(config: Config) -> Iterator[LiveServer]:
+    server = start_live_server(config)
+    yield server
+    server.stop()

@@ -1,0 +1,67 @@
+"""Fresh, migrated databases for tests: SQLite always, PostgreSQL when one is reachable.
+
+PostgreSQL: a template database is migrated once per test session; each test gets a
+cheap copy (`CREATE DATABASE … TEMPLATE …`) that is dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from pathlib import Path
+
+import asyncpg
+
+from porch.db.migrate import upgrade
+
+PG_ADMIN_DSN = os.environ.get("PORCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+PG_TEMPLATE = f"porch_tpl_{os.getpid()}"
+
+
+def sqlite_database(directory: Path) -> str:
+    url = f"sqlite+aiosqlite:///{directory / 'porch.db'}"
+    upgrade(url)
+    return url
+
+
+def _pg_url(name: str) -> str:
+    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    return f"{base}/{name}"
+
+
+async def _admin(sql: str) -> None:
+    conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=3)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def postgres_unavailable_reason() -> str | None:
+    try:
+        asyncio.run(_admin("SELECT 1"))
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        return f"PostgreSQL not reachable at {PG_ADMIN_DSN} ({exc.__class__.__name__}: {exc})"
+    return None
+
+
+def make_postgres_template() -> None:
+    asyncio.run(_admin(f"DROP DATABASE IF EXISTS {PG_TEMPLATE}"))
+    asyncio.run(_admin(f"CREATE DATABASE {PG_TEMPLATE}"))
+    upgrade(_pg_url(PG_TEMPLATE))
+
+
+def drop_postgres_template() -> None:
+    asyncio.run(_admin(f"DROP DATABASE IF EXISTS {PG_TEMPLATE} WITH (FORCE)"))
+
+
+def postgres_database() -> tuple[str, str]:
+    """A fresh copy of the migrated template: (url, name)."""
+    name = f"porch_t_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}"))
+    return _pg_url(name), name
+
+
+def drop_postgres_database(name: str) -> None:
+    asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
