@@ -3,6 +3,7 @@ reason, when no PostgreSQL is reachable); `live_server` runs a real Porch server
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,9 +12,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server"))
 
-from porch.config import Config  # noqa: E402
-from tests.support import databases  # noqa: E402
-from tests.support.live_server import LiveServer, free_port, start_live_server  # noqa: E402
+from porch.config import Config
+from tests.support import databases
+from tests.support.live_server import LiveServer, free_port, start_live_server
 
 BACKENDS = ["sqlite", "postgres"]
 
@@ -22,6 +23,8 @@ BACKENDS = ["sqlite", "postgres"]
 def postgres_template() -> Iterator[str | None]:
     """None when PostgreSQL is usable (template made), else the reason to skip."""
     reason = databases.postgres_unavailable_reason()
+    if reason is not None and os.environ.get("PORCH_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"PORCH_REQUIRE_POSTGRES=1 but {reason}")
     if reason is None:
         databases.make_postgres_template()
     yield reason

@@ -26,6 +26,8 @@ class Config:
     public_url: str = ""
     """Base URL that browsers use to reach this server (used in snippets)."""
     secure_cookies: bool = False
+    demo: bool = False
+    """Serve the sample storefront at /demo (set by `porch demo`)."""
 
     @property
     def base_url(self) -> str:
@@ -45,6 +47,7 @@ def load_config(
     database_url: str | None = None,
     host: str | None = None,
     port: int | None = None,
+    demo: bool = False,
     env: Mapping[str, str] | None = None,
 ) -> Config:
     """Merge flags (highest precedence) with `PORCH_*` environment variables and defaults."""
@@ -59,6 +62,7 @@ def load_config(
         port=int(port or env.get("PORCH_PORT") or DEFAULT_PORT),
         public_url=env.get("PORCH_PUBLIC_URL", ""),
         secure_cookies=env.get("PORCH_SECURE_COOKIES", "") in ("1", "true", "yes"),
+        demo=demo,
     )
 
 

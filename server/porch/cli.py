@@ -1,0 +1,201 @@
+"""The `porch` command: demo, serve, migrate, operator add, site add."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+from porch.config import Config, load_config
+from porch.db.migrate import upgrade
+from porch.services import Services
+
+T = TypeVar("T")
+
+
+def _storage_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--data", metavar="DIR", help="data directory (env PORCH_DATA)")
+    parent.add_argument(
+        "--database-url", metavar="URL", help="SQLAlchemy URL (env PORCH_DATABASE_URL)"
+    )
+    return parent
+
+
+def _server_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--host", help="address to listen on (env PORCH_HOST, 127.0.0.1)")
+    parent.add_argument("--port", type=int, help="port to listen on (env PORCH_PORT, 8000)")
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    storage, server = _storage_options(), _server_options()
+    parser = argparse.ArgumentParser(prog="porch", description="Self-hosted live chat.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo", parents=[storage, server], help="seed a demo site and run the server"
+    )
+    demo.set_defaults(handler=cmd_demo)
+    serve = commands.add_parser("serve", parents=[storage, server], help="run the server")
+    serve.add_argument("--no-migrate", action="store_true", help="do not migrate on start")
+    serve.set_defaults(handler=cmd_serve)
+    migrate = commands.add_parser("migrate", parents=[storage], help="migrate the database")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    operator = commands.add_parser("operator", help="manage operators").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    add_operator = operator.add_parser("add", parents=[storage], help="add an operator")
+    add_operator.add_argument("email")
+    add_operator.add_argument("--name", required=True)
+    add_operator.add_argument(
+        "--password", help="prompted for when omitted (keeps it out of history)"
+    )
+    add_operator.set_defaults(handler=cmd_operator_add)
+
+    site = commands.add_parser("site", help="manage sites").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    add_site = site.add_parser("add", parents=[storage, server], help="add a site")
+    add_site.add_argument("name")
+    add_site.add_argument(
+        "--origin", action="append", required=True, help="allowed origin (repeatable)"
+    )
+    add_site.set_defaults(handler=cmd_site_add)
+    return parser
+
+
+def _config(args: argparse.Namespace, demo: bool = False) -> Config:
+    return load_config(
+        data=args.data,
+        database_url=args.database_url,
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+        demo=demo,
+    )
+
+
+def _with_services(config: Config, fn: Callable[[Services], Awaitable[T]]) -> T:
+    from porch.app import build_services
+
+    async def run() -> T:
+        services = build_services(config)
+        try:
+            return await fn(services)
+        finally:
+            await services.db.dispose()
+
+    return asyncio.run(run())
+
+
+def _serve(config: Config) -> None:
+    import uvicorn
+
+    from porch.app import create_app
+
+    uvicorn.run(create_app(config), host=config.host, port=config.port, log_level="info")
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    config = _config(args)
+    upgrade(config.database_url)
+    print(f"Database is up to date: {_redacted(config.database_url)}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    config = _config(args)
+    if not args.no_migrate:
+        upgrade(config.database_url)
+    print(f"Porch is running at {config.base_url} (panel: {config.base_url}/panel)")
+    _serve(config)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from porch.demo.seed import seed_demo
+    from porch.widget.snippet import snippet
+
+    config = _config(args, demo=True)
+    upgrade(config.database_url)
+    demo = _with_services(config, seed_demo)
+    print(
+        "\n".join(
+            [
+                "",
+                "Porch demo is running.",
+                f"  Storefront (visitor): {config.base_url}/demo",
+                f"  Inbox (operator):     {config.base_url}/panel",
+                f"  Operator login:       {demo.operator.email} / {demo.password}",
+                f"  Data directory:       {config.data_dir}",
+                "  Install snippet:",
+                f"    {snippet(config.base_url, demo.site.key)}",
+                "",
+                "Open the storefront and the inbox in two windows and chat. Ctrl+C stops.",
+                "",
+            ]
+        ),
+        flush=True,
+    )
+    _serve(config)
+    return 0
+
+
+def cmd_operator_add(args: argparse.Namespace) -> int:
+    from porch.operators.service import OperatorError
+
+    config = _config(args)
+    password = args.password or _ask_password()
+    try:
+        operator = _with_services(
+            config, lambda s: s.operators.create(args.email, args.name, password)
+        )
+    except OperatorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Operator {operator.name} <{operator.email}> added (id {operator.id}).")
+    return 0
+
+
+def cmd_site_add(args: argparse.Namespace) -> int:
+    from porch.chat.service import SiteError
+    from porch.widget.snippet import snippet
+
+    config = _config(args)
+    try:
+        site = _with_services(config, lambda s: s.chat.create_site(args.name, args.origin))
+    except SiteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Site {site.name!r} added.")
+    print(f"  Site key: {site.key}")
+    print(f"  Allowed origins: {', '.join(site.allowed_origins)}")
+    print("  Paste this before </body> on every page:")
+    print(f"    {snippet(config.base_url, site.key)}")
+    return 0
+
+
+def _ask_password() -> str:
+    import getpass
+
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != password:
+        print("error: the passwords differ", file=sys.stderr)
+        sys.exit(1)
+    return password
+
+
+def _redacted(url: str) -> str:
+    """Hide a password in a database URL before printing it."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    sys.exit(args.handler(args))

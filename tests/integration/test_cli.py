@@ -1,0 +1,66 @@
+"""The `porch` command, run as a user runs it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.support.live_server import free_port
+from tests.support.processes import porch, running, wait_for_http
+
+
+def test_migrate_then_add_operator_and_site(tmp_path: Path) -> None:
+    data = ["--data", str(tmp_path)]
+    assert porch("migrate", *data).returncode == 0
+
+    added = porch(
+        "operator", "add", "Ann@Shop.example", "--name", "Ann", "--password", "s3cret-pass", *data
+    )
+    assert added.returncode == 0, added.stderr
+    assert "ann@shop.example" in added.stdout
+
+    again = porch(
+        "operator", "add", "ann@shop.example", "--name", "Ann", "--password", "s3cret-pass", *data
+    )
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+
+    site = porch("site", "add", "My Shop", "--origin", "https://shop.example", *data)
+    assert site.returncode == 0, site.stderr
+    key = re.search(r"Site key: (\S+)", site.stdout)
+    assert key, site.stdout
+    assert f'data-site="{key.group(1)}"' in site.stdout
+    assert '<script async src="http://127.0.0.1:8000/widget/porch.js"' in site.stdout
+
+
+def test_weak_password_and_bad_origin_are_refused_clearly(tmp_path: Path) -> None:
+    data = ["--data", str(tmp_path)]
+    weak = porch("operator", "add", "a@b.example", "--name", "A", "--password", "short", *data)
+    assert weak.returncode == 1
+    assert "at least 8 characters" in weak.stderr
+
+    bad = porch("site", "add", "Shop", "--origin", "not a url", *data)
+    assert bad.returncode == 1
+    assert "origin" in bad.stderr.lower()
+
+
+def test_env_vars_choose_the_data_dir(tmp_path: Path) -> None:
+    result = porch("migrate", env={"PORCH_DATA": str(tmp_path / "from-env")})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "from-env" / "porch.db").exists()
+
+
+def test_demo_prints_what_a_new_user_needs_and_serves_it(tmp_path: Path) -> None:
+    port = free_port()
+    args = ["demo", "--data", str(tmp_path / "data"), "--port", str(port)]
+    with running(args, env={}, cwd=tmp_path) as proc:
+        storefront = wait_for_http(f"http://127.0.0.1:{port}/demo").decode()
+        assert f'src="http://127.0.0.1:{port}/widget/porch.js"' in storefront
+        login = wait_for_http(f"http://127.0.0.1:{port}/panel/login").decode()
+        assert 'name="email"' in login
+        proc.terminate()
+        output = proc.communicate(timeout=15)[0]
+    assert f"http://127.0.0.1:{port}/demo" in output
+    assert f"http://127.0.0.1:{port}/panel" in output
+    assert "demo@porch.example / porch-demo-password" in output
+    assert "<script async src=" in output
