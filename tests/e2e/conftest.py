@@ -1,0 +1,85 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, and a seeded demo server."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Dialog, Page, async_playwright
+
+from porch.config import Config
+from porch.demo.seed import Demo, seed_demo
+from tests.support.live_server import LiveServer, start_live_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not installed (scripts/test installs Debian's chromium)")
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+def demo_config(config: Config) -> Config:
+    return dataclasses.replace(config, demo=True)
+
+
+@pytest.fixture
+def demo_server(demo_config: Config) -> Iterator[LiveServer]:
+    server = start_live_server(demo_config)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def demo(demo_server: LiveServer) -> Demo:
+    return demo_server.call(seed_demo)
+
+
+class Tab:
+    """A page in its own browser context (own cookies and storage: a separate person)."""
+
+    def __init__(self, context: BrowserContext, page: Page) -> None:
+        self.context = context
+        self.page = page
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.on("dialog", self._on_dialog)
+
+    async def _on_dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        await dialog.dismiss()
+
+
+@pytest.fixture
+async def new_tab(browser: Browser, tmp_path: Path) -> AsyncIterator:
+    contexts: list[BrowserContext] = []
+
+    async def make(viewport: dict[str, int] | None = None) -> Tab:
+        context = await browser.new_context(viewport=viewport or {"width": 1280, "height": 860})
+        contexts.append(context)
+        return Tab(context, await context.new_page())
+
+    yield make
+    for context in contexts:
+        await context.close()

@@ -1,0 +1,84 @@
+"""What a visitor and an operator do, in the words of the test hooks (shared/DESIGN.md)."""
+
+from __future__ import annotations
+
+from playwright.async_api import FrameLocator, Locator, Page, expect
+
+from porch.demo.seed import Demo
+
+
+class Storefront:
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+
+    async def visit(self, path: str = "/demo") -> None:
+        await self.page.goto(self.base_url + path)
+
+    @property
+    def launcher(self) -> Locator:
+        return self.page.get_by_test_id("porch-launcher")
+
+    @property
+    def unread(self) -> Locator:
+        return self.page.get_by_test_id("porch-unread")
+
+    @property
+    def frame(self) -> FrameLocator:
+        return self.page.frame_locator("iframe[data-testid=porch-frame]")
+
+    @property
+    def input(self) -> Locator:
+        return self.frame.get_by_test_id("porch-input")
+
+    def messages(self, author: str | None = None) -> Locator:
+        selector = "[data-testid=porch-message]"
+        if author:
+            selector += f"[data-author={author}]"
+        return self.frame.locator(selector)
+
+    async def open_chat(self) -> None:
+        await self.launcher.click()
+        await expect(self.input).to_be_visible(timeout=30_000)  # Brython compiles on first open
+
+    async def send(self, text: str) -> None:
+        await self.input.fill(text)
+        await self.frame.get_by_test_id("porch-send").click()
+
+
+class Inbox:
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+
+    async def login(self, demo: Demo) -> None:
+        await self.page.goto(self.base_url + "/panel/login")
+        await self.page.fill("input[name=email]", demo.operator.email)
+        await self.page.fill("input[name=password]", demo.password)
+        await self.page.locator("input[name=password]").press("Enter")
+        await self.page.wait_for_url(self.base_url + "/panel**")
+
+    @property
+    def conversations(self) -> Locator:
+        return self.page.get_by_test_id("conversation-item")
+
+    @property
+    def typing_preview(self) -> Locator:
+        return self.page.get_by_test_id("typing-preview")
+
+    def messages(self, author: str | None = None) -> Locator:
+        selector = "[data-testid=message]"
+        if author:
+            selector += f"[data-author={author}]"
+        return self.page.locator(selector)
+
+    async def open_first_conversation(self) -> None:
+        await expect(self.conversations.first).to_be_visible(timeout=30_000)
+        await self.conversations.first.click()
+
+    async def reply(self, text: str, note: bool = False) -> None:
+        toggle = self.page.get_by_test_id("note-toggle")
+        if note != (await toggle.is_checked()):
+            await toggle.click()
+        await self.page.get_by_test_id("reply-input").fill(text)
+        await self.page.get_by_test_id("reply-send").click()
