@@ -1,0 +1,120 @@
+"""Routes serving the widget's static side: the loader, brython.js, our bundles, the frame.
+
+Versioned URLs (`?v=<digest>`) are cached for a year; unversioned ones (the loader, whose
+URL is pasted into sites) revalidate with an ETag. The app's GZip middleware compresses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from porch.paths import widget_dir
+from porch.services import Services
+from porch.widget import bundle
+
+JS = "text/javascript; charset=utf-8"
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "public, max-age=300, must-revalidate"
+WIDGET_PACKAGES = ("porch_sio", "porch_widget")
+PANEL_PACKAGES = ("porch_sio", "porch_panel")
+
+
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    digest: str
+
+
+def _file_asset(path: Path) -> Asset:
+    body = path.read_bytes()
+    return Asset(body, hashlib.sha256(body).hexdigest()[:16])
+
+
+class WidgetAssets:
+    """Builds each asset once per process, on first use."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @cached_property
+    def loader(self) -> Asset:
+        return _file_asset(self.root / "loader" / "porch.js")
+
+    @cached_property
+    def brython(self) -> Asset:
+        return _file_asset(bundle.BRYTHON_DATA / "brython.js")
+
+    @cached_property
+    def widget(self) -> Asset:
+        built = bundle.build("widget", self.root, WIDGET_PACKAGES)
+        return Asset(built.js, built.digest)
+
+    @cached_property
+    def panel(self) -> Asset:
+        built = bundle.build("panel", self.root, PANEL_PACKAGES)
+        return Asset(built.js, built.digest)
+
+    def url(self, name: str) -> str:
+        """The cache-busting URL of a named asset, for templates."""
+        return f"/widget/assets/{name}.js?v={getattr(self, name).digest}"
+
+
+def serve(request: Request, asset: Asset, media_type: str = JS) -> Response:
+    etag = f'"{asset.digest}"'
+    versioned = request.query_params.get("v") == asset.digest
+    headers = {"ETag": etag, "Cache-Control": IMMUTABLE if versioned else REVALIDATE}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(asset.body, media_type=media_type, headers=headers)
+
+
+def frame_headers() -> dict[str, str]:
+    """The frame is embedded on customer sites (any ancestor) but runs only our scripts."""
+    csp = (
+        "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+        "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors *"
+    )
+    return {
+        "Content-Security-Policy": csp,
+        "Cache-Control": "no-cache",
+        "Referrer-Policy": "origin",
+    }
+
+
+def routes(services: Services, assets: WidgetAssets | None = None) -> list[BaseRoute]:
+    assets = assets or WidgetAssets(widget_dir())
+    template = services.templates.get_template("widget/frame.html")
+
+    def asset_route(path: str, name: str) -> Route:
+        async def endpoint(request: Request) -> Response:
+            # The first request builds the bundle (parses the 5 MB stdlib): keep it off the loop.
+            return serve(request, await run_in_threadpool(getattr, assets, name))
+
+        return Route(path, endpoint, methods=["GET", "HEAD"], name=f"widget-{name}")
+
+    async def frame(request: Request) -> Response:
+        for name in ("brython", "widget"):
+            await run_in_threadpool(getattr, assets, name)
+        html = template.render(
+            site_key=request.query_params.get("site", ""),
+            brython_url=assets.url("brython"),
+            widget_url=assets.url("widget"),
+        )
+        return HTMLResponse(html, headers=frame_headers())
+
+    return [
+        asset_route("/widget/porch.js", "loader"),
+        asset_route("/widget/assets/brython.js", "brython"),
+        asset_route("/widget/assets/widget.js", "widget"),
+        asset_route("/widget/assets/panel.js", "panel"),
+        Route("/widget/frame", frame, methods=["GET", "HEAD"], name="widget-frame"),
+    ]

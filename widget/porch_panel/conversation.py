@@ -1,0 +1,192 @@
+"""The open conversation: header, messages, typing preview, assignment, close/reopen."""
+
+from porch_panel.composer import Composer
+from porch_panel.dom import add, el, find, set_text, show
+from porch_panel.messages import confirm_node, fail_node, message_node
+from porch_panel.state import MessageIndex, typing_line
+
+
+class ConversationView:
+    def __init__(self, client: object, operator_id: int, on_summary: object) -> None:
+        self.client = client
+        self.operator_id = operator_id
+        self.on_summary = on_summary  # called with every fresher ConversationSummary
+        self.conversation_id = None
+        self.summary: dict = {}
+        self.visitor: dict = {}
+        self.operators: list = []
+        self.index = MessageIndex()
+        self.pending_nodes: dict = {}
+        self.view = find("conversation-view")
+        self.placeholder = find("no-selection")
+        self.list = find("message-list")
+        self.preview = find("typing-preview")
+        self.error = find("conversation-error")
+        self.assign = find("assign-select")
+        self.close_button = find("close-conversation")
+        self.reopen_button = find("reopen-conversation")
+        self.composer = Composer(client, self)
+        self.assign.bind("change", self._on_assign)
+        self.close_button.bind("click", lambda _e: self._set_status("conversation.close"))
+        self.reopen_button.bind("click", lambda _e: self._set_status("conversation.reopen"))
+
+    # -- opening ---------------------------------------------------------------------
+
+    def open(self, conversation_id: int) -> None:
+        if self.conversation_id is not None and self.conversation_id != conversation_id:
+            self.client.emit("conversation.unwatch", {"conversation_id": self.conversation_id})
+        self.conversation_id = conversation_id
+        self.summary, self.visitor = {}, {}
+        self.index = MessageIndex()
+        self.pending_nodes = {}
+        self.list.clear()
+        self.composer.reset()
+        set_text(self.preview, "")
+        set_text(self.error, "")
+        find("visitor-name").text = "Loading…"
+        show(self.placeholder, False)
+        show(self.view, True)
+        if self.client.connected:
+            self.watch()
+
+    def leave(self) -> None:
+        if self.conversation_id is not None:
+            self.client.emit("conversation.unwatch", {"conversation_id": self.conversation_id})
+        self.conversation_id = None
+        self.composer.reset()
+        show(self.view, False)
+        show(self.placeholder, True)
+
+    def watch(self) -> None:
+        """Load (or after a reconnect, re-load) the open conversation and join its room."""
+        conversation_id = self.conversation_id
+        if conversation_id is None:
+            return
+
+        def done(ack: dict) -> None:
+            if conversation_id != self.conversation_id:
+                return  # the operator moved on meanwhile
+            if not (ack and ack.get("ok")):
+                self._show_error(ack, "This conversation could not be loaded.")
+                return
+            self.visitor = ack.get("visitor") or {}
+            self.apply_summary(ack["conversation"])
+            for message in ack.get("messages") or []:
+                self.add_message(message)
+            self.show_draft(ack.get("draft") or "")
+            self.composer.resend_pending()
+
+        self.client.emit("conversation.watch", {"conversation_id": conversation_id}, callback=done)
+
+    # -- live updates ----------------------------------------------------------------
+
+    def apply_summary(self, summary: dict) -> None:
+        if summary.get("id") != self.conversation_id:
+            return
+        self.summary = summary
+        self._render_header()
+        self._render_assign()
+        closed = summary.get("status") == "closed"
+        show(self.close_button, not closed)
+        show(self.reopen_button, closed)
+
+    def update_visitor(self, visitor: dict) -> None:
+        if visitor.get("id") == self.summary.get("visitor_id"):
+            self.visitor = visitor
+            self._render_header()
+
+    def add_message(self, message: dict) -> None:
+        verdict = self.index.classify(message)
+        if verdict == MessageIndex.CONFIRM:
+            self.confirm(message)
+        elif verdict == MessageIndex.NEW:
+            self._append(message_node(message))
+            if message.get("author") == "visitor":
+                self.show_draft("")
+
+    def show_draft(self, draft: str) -> None:
+        name = self.visitor.get("name") or self.summary.get("visitor_name") or "Visitor"
+        set_text(self.preview, typing_line(name, draft))
+
+    # -- our own messages (called by the composer) -----------------------------------
+
+    def add_pending(self, payload: dict) -> None:
+        self.index.add_pending(payload["client_id"])
+        message = dict(payload, author="operator", author_name="You")
+        node = message_node(message, pending=True)
+        self.pending_nodes[payload["client_id"]] = node
+        self._append(node)
+
+    def confirm(self, message: dict) -> None:
+        node = self.pending_nodes.pop(message.get("client_id"), None)
+        if node is None:
+            self.add_message(message)  # an ack after a reload of the conversation
+            return
+        self.index.classify(message)
+        confirm_node(node, message)
+
+    def fail(self, client_id: str, reason: str) -> None:
+        node = self.pending_nodes.pop(client_id, None)
+        if node is not None:
+            fail_node(node, reason)
+
+    # -- rendering -------------------------------------------------------------------
+
+    def _append(self, node: object) -> None:
+        add(self.list, node)
+        self.list.scrollTop = self.list.scrollHeight
+
+    def _render_header(self) -> None:
+        visitor, summary = self.visitor, self.summary
+        find("visitor-name").text = visitor.get("name") or summary.get("visitor_name") or ""
+        find("visitor-email").text = visitor.get("email") or "No email yet"
+        page = visitor.get("current_page") or {}
+        where = " — ".join(p for p in (page.get("title"), page.get("url")) if p)
+        find("visitor-page").text = f"On: {where}" if where else ""
+
+    def set_operators(self, operators: list) -> None:
+        self.operators = operators
+        self._render_assign()
+
+    def _render_assign(self) -> None:
+        assignee = self.summary.get("assignee") or {}
+        current = str(assignee.get("id") or "")
+        choices = [("", "Unassigned"), (str(self.operator_id), "Me")]
+        choices += [
+            (str(o["id"]), o.get("name") or f"Operator {o['id']}")
+            for o in self.operators
+            if o.get("id") != self.operator_id
+        ]
+        if current and current not in [value for value, _ in choices]:
+            choices.append((current, assignee.get("name") or "Someone"))
+        self.assign.clear()
+        for value, label in choices:
+            add(self.assign, el("option", label, value=value))
+        self.assign.value = current
+
+    # -- operator actions ------------------------------------------------------------
+
+    def _on_assign(self, _event: object) -> None:
+        value = self.assign.value
+        payload = {
+            "conversation_id": self.conversation_id,
+            "operator_id": int(value) if value else None,
+        }
+        self.client.emit("conversation.assign", payload, callback=self._on_changed)
+
+    def _set_status(self, event: str) -> None:
+        payload = {"conversation_id": self.conversation_id}
+        self.client.emit(event, payload, callback=self._on_changed)
+
+    def _on_changed(self, ack: dict) -> None:
+        if ack and ack.get("ok"):
+            set_text(self.error, "")
+            self.apply_summary(ack["conversation"])
+            self.on_summary(ack["conversation"])
+        else:
+            self._show_error(ack, "That did not work. Try again.")
+            self._render_assign()  # put the select back to the real assignee
+
+    def _show_error(self, ack: "dict | None", fallback: str) -> None:
+        message = ((ack or {}).get("error") or {}).get("message") or fallback
+        set_text(self.error, message)

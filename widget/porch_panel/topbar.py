@@ -1,0 +1,68 @@
+"""The top bar's live parts: connection indicator and the operator's presence toggle."""
+
+from porch_panel.dom import find
+
+LABELS = {
+    "connecting": "Connecting…",
+    "connected": "Connected",
+    "reconnecting": "Reconnecting…",
+    "offline": "Can't connect — reload or sign in again",
+}
+
+
+class TopBar:
+    def __init__(self, client: object, operator_id: int) -> None:
+        self.client = client
+        self.operator_id = operator_id
+        self.status_node = find("connection-status")
+        self.presence_button = find("presence-toggle")
+        self.presence = "online"
+        self.presence_button.bind("click", self._toggle_presence)
+        client.on("connect", self._on_connect)
+        client.on("disconnect", self._on_disconnect)
+        client.on("connect_error", self._on_connect_error)
+        client.on("presence", self._on_presence)
+
+    def _set_state(self, state: str) -> None:
+        self.status_node.attrs["data-state"] = state
+        self.status_node.text = LABELS[state]
+
+    def _on_connect(self, *_args: object) -> None:
+        self._set_state("connected")
+        self.presence_button.disabled = False
+
+    def _on_disconnect(self, *_args: object) -> None:
+        self._set_state("reconnecting")
+        self.presence_button.disabled = True
+
+    def _on_connect_error(self, *_args: object) -> None:
+        # The server refuses the socket when the session cookie is missing or expired.
+        self._set_state("offline")
+        self.presence_button.disabled = True
+
+    def _on_presence(self, data: dict) -> None:
+        for operator in data.get("operators") or []:
+            if operator.get("id") == self.operator_id:
+                self._show_presence(operator.get("status") or "online")
+
+    def _show_presence(self, status: str) -> None:
+        self.presence = status
+        online = status == "online"
+        button = self.presence_button
+        button.attrs["data-status"] = status
+        button.attrs["aria-pressed"] = "true" if online else "false"
+        button.attrs["aria-label"] = (
+            "Your status: online. Switch to away"
+            if online
+            else "Your status: away. Switch to online"
+        )
+        button.text = "Online" if online else "Away"
+
+    def _toggle_presence(self, _event: object) -> None:
+        wanted = "away" if self.presence == "online" else "online"
+
+        def done(ack: dict) -> None:
+            if ack and ack.get("ok"):
+                self._show_presence(wanted)
+
+        self.client.emit("presence.set", {"status": wanted}, callback=done)

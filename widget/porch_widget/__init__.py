@@ -1,0 +1,1 @@
+"""The chat widget that runs inside the Porch iframe (Brython)."""
