@@ -1,0 +1,61 @@
+"""Facts the chat feature publishes after committing; listeners (fan-out, later flows,
+webhooks…) react to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from porch.chat.models import Conversation, Message, Visitor
+
+ConversationChange = Literal[
+    "created", "started", "message", "assigned", "closed", "reopened", "read"
+]
+VISITOR_VISIBLE_CHANGES = frozenset({"created", "started", "closed", "reopened"})
+"""Changes the visitor's widget hears about as a `conversation` event."""
+
+
+@dataclass(frozen=True)
+class MessageCreated:
+    name: ClassVar[str] = "message.created"
+    message: Message
+    visitor_id: int
+
+
+@dataclass(frozen=True)
+class ConversationChanged:
+    name: ClassVar[str] = "conversation.changed"
+    conversation: Conversation
+    change: ConversationChange
+
+
+@dataclass(frozen=True)
+class VisitorTyping:
+    """A visitor's live draft; only published when the site allows typing preview."""
+
+    name: ClassVar[str] = "visitor.typing"
+    conversation_id: int
+    draft: str
+
+
+@dataclass(frozen=True)
+class OperatorTyping:
+    name: ClassVar[str] = "operator.typing"
+    visitor_id: int
+    operator_name: str
+    typing: bool
+
+
+@dataclass(frozen=True)
+class PageViewed:
+    """Also means "visitor seen": every session start records a page view."""
+
+    name: ClassVar[str] = "page.viewed"
+    visitor_id: int
+    url: str
+
+
+@dataclass(frozen=True)
+class VisitorUpdated:
+    name: ClassVar[str] = "visitor.updated"
+    visitor: Visitor

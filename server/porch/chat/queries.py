@@ -1,0 +1,277 @@
+"""Reads shared by the chat service: select builders and row → record mappers.
+
+Every function takes an open connection so callers choose the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from porch.chat.models import (
+    Assignee,
+    Conversation,
+    ConversationSummary,
+    Message,
+    Page,
+    Site,
+    Visit,
+    Visitor,
+    VisitorSummary,
+)
+from porch.chat.tables import conversations, messages, page_views, sites, visitors
+from porch.operators.tables import operators
+
+VISIT_GAP = timedelta(minutes=30)
+"""Page views closer together than this belong to the same visit."""
+
+_AUTHOR_NAMES = {"bot": "Bot", "system": ""}
+
+
+def site_from_row(row: sa.Row) -> Site:
+    return Site(
+        id=row.id,
+        key=row.key,
+        name=row.name,
+        allowed_origins=list(row.allowed_origins),
+        settings=dict(row.settings),
+    )
+
+
+def visitor_from_row(row: sa.Row) -> Visitor:
+    return Visitor(
+        id=row.id,
+        site_id=row.site_id,
+        name=row.name,
+        email=row.email,
+        attributes=dict(row.attributes),
+        first_seen_at=row.first_seen_at,
+        last_seen_at=row.last_seen_at,
+    )
+
+
+def conversation_from_row(row: sa.Row) -> Conversation:
+    return Conversation(
+        id=row.id,
+        site_id=row.site_id,
+        visitor_id=row.visitor_id,
+        status=row.status,
+        assignee_id=row.assignee_id,
+        last_activity_at=row.last_activity_at,
+        operator_read_at=row.operator_read_at,
+    )
+
+
+async def site(conn: AsyncConnection, site_id: int) -> Site | None:
+    row = (await conn.execute(sa.select(sites).where(sites.c.id == site_id))).first()
+    return site_from_row(row) if row else None
+
+
+async def visitor(conn: AsyncConnection, visitor_id: int) -> Visitor | None:
+    row = (await conn.execute(sa.select(visitors).where(visitors.c.id == visitor_id))).first()
+    return visitor_from_row(row) if row else None
+
+
+async def conversation(conn: AsyncConnection, conversation_id: int) -> Conversation | None:
+    query = sa.select(conversations).where(conversations.c.id == conversation_id)
+    row = (await conn.execute(query)).first()
+    return conversation_from_row(row) if row else None
+
+
+async def visitor_conversation(conn: AsyncConnection, visitor_id: int) -> Conversation | None:
+    """The visitor's conversation (one per visitor, reopened rather than replaced)."""
+    query = (
+        sa.select(conversations)
+        .where(conversations.c.visitor_id == visitor_id)
+        .order_by(conversations.c.id.desc())
+        .limit(1)
+    )
+    row = (await conn.execute(query)).first()
+    return conversation_from_row(row) if row else None
+
+
+def _messages_select() -> sa.Select:
+    return sa.select(
+        messages,
+        visitors.c.name.label("visitor_name"),
+        operators.c.name.label("operator_name"),
+    ).select_from(
+        messages.join(conversations, conversations.c.id == messages.c.conversation_id)
+        .join(visitors, visitors.c.id == conversations.c.visitor_id)
+        .outerjoin(operators, operators.c.id == messages.c.operator_id)
+    )
+
+
+def _message_from_row(row: sa.Row) -> Message:
+    if row.author == "visitor":
+        author_name = row.visitor_name
+    elif row.author == "operator":
+        author_name = row.operator_name or "Operator"
+    else:
+        author_name = _AUTHOR_NAMES.get(row.author, "")
+    return Message(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        client_id=row.client_id,
+        author=row.author,
+        author_name=author_name,
+        body=row.body,
+        internal=row.internal,
+        created_at=row.created_at,
+    )
+
+
+async def message(conn: AsyncConnection, message_id: int) -> Message:
+    row = (await conn.execute(_messages_select().where(messages.c.id == message_id))).one()
+    return _message_from_row(row)
+
+
+async def message_by_client_id(
+    conn: AsyncConnection, conversation_id: int, client_id: str
+) -> Message | None:
+    query = _messages_select().where(
+        messages.c.conversation_id == conversation_id, messages.c.client_id == client_id
+    )
+    row = (await conn.execute(query)).first()
+    return _message_from_row(row) if row else None
+
+
+async def latest_messages(
+    conn: AsyncConnection, conversation_id: int, *, include_internal: bool, limit: int = 100
+) -> list[Message]:
+    """The newest `limit` messages, oldest first."""
+    query = _messages_select().where(messages.c.conversation_id == conversation_id)
+    if not include_internal:
+        query = query.where(messages.c.internal.is_(False))
+    rows = await conn.execute(query.order_by(messages.c.id.desc()).limit(limit))
+    return [_message_from_row(row) for row in reversed(rows.all())]
+
+
+def _summaries_select() -> sa.Select:
+    last_id = (
+        sa.select(sa.func.max(messages.c.id))
+        .where(messages.c.conversation_id == conversations.c.id)
+        .scalar_subquery()
+    )
+    unread = (
+        sa.select(sa.func.count())
+        .select_from(messages)
+        .where(
+            messages.c.conversation_id == conversations.c.id,
+            messages.c.author == "visitor",
+            sa.or_(
+                conversations.c.operator_read_at.is_(None),
+                messages.c.created_at > conversations.c.operator_read_at,
+            ),
+        )
+        .scalar_subquery()
+    )
+    return sa.select(
+        conversations,
+        visitors.c.name.label("visitor_name"),
+        operators.c.name.label("assignee_name"),
+        last_id.label("last_message_id"),
+        unread.label("unread"),
+    ).select_from(
+        conversations.join(visitors, visitors.c.id == conversations.c.visitor_id).outerjoin(
+            operators, operators.c.id == conversations.c.assignee_id
+        )
+    )
+
+
+async def _summaries(conn: AsyncConnection, rows: Sequence[sa.Row]) -> list[ConversationSummary]:
+    last_ids = [row.last_message_id for row in rows if row.last_message_id is not None]
+    found = await conn.execute(_messages_select().where(messages.c.id.in_(last_ids)))
+    last = {m.id: m for m in map(_message_from_row, found)}
+    return [
+        ConversationSummary(
+            conversation=conversation_from_row(row),
+            visitor_name=row.visitor_name,
+            assignee=Assignee(row.assignee_id, row.assignee_name) if row.assignee_name else None,
+            last_message=last.get(row.last_message_id),
+            unread=row.unread,
+        )
+        for row in rows
+    ]
+
+
+async def conversation_summaries(
+    conn: AsyncConnection, status: str, limit: int = 200
+) -> list[ConversationSummary]:
+    query = (
+        _summaries_select()
+        .where(conversations.c.status == status)
+        .order_by(conversations.c.last_activity_at.desc(), conversations.c.id.desc())
+        .limit(limit)
+    )
+    return await _summaries(conn, (await conn.execute(query)).all())
+
+
+async def conversation_summary(
+    conn: AsyncConnection, conversation_id: int
+) -> ConversationSummary | None:
+    query = _summaries_select().where(conversations.c.id == conversation_id)
+    rows = (await conn.execute(query)).all()
+    return (await _summaries(conn, rows))[0] if rows else None
+
+
+def _visit(views: Sequence[sa.Row]) -> Visit:
+    """Walk back from the newest page view while gaps stay under `VISIT_GAP`."""
+    if not views:
+        return Visit()
+    started, count = views[0].created_at, 0
+    for view in views:
+        if started - view.created_at >= VISIT_GAP:
+            break
+        started, count = view.created_at, count + 1
+    newest = views[0]
+    return Visit(started, count, Page(newest.url, newest.title, newest.referrer))
+
+
+async def _visits(
+    conn: AsyncConnection, visitor_ids: Collection[int], since: datetime | None
+) -> dict[int, Visit]:
+    query = sa.select(page_views).where(page_views.c.visitor_id.in_(visitor_ids))
+    if since is not None:
+        query = query.where(page_views.c.created_at >= since)
+    query = query.order_by(page_views.c.created_at.desc(), page_views.c.id.desc())
+    grouped: dict[int, list[sa.Row]] = {}
+    for row in await conn.execute(query):
+        grouped.setdefault(row.visitor_id, []).append(row)
+    return {vid: _visit(rows) for vid, rows in grouped.items()}
+
+
+def _visitors_select() -> sa.Select:
+    conversation_id = (
+        sa.select(sa.func.max(conversations.c.id))
+        .where(conversations.c.visitor_id == visitors.c.id)
+        .scalar_subquery()
+    )
+    return sa.select(visitors, conversation_id.label("conversation_id"))
+
+
+async def visitor_summaries(
+    conn: AsyncConnection,
+    where: sa.ColumnElement[bool],
+    online: Collection[int],
+    *,
+    since: datetime | None = None,
+    limit: int = 200,
+) -> list[VisitorSummary]:
+    """Summaries of matching visitors, online first, then most recently seen."""
+    query = _visitors_select().where(where).order_by(visitors.c.last_seen_at.desc()).limit(limit)
+    rows = (await conn.execute(query)).all()
+    visits = await _visits(conn, [row.id for row in rows], since)
+    summaries = [
+        VisitorSummary(
+            visitor=visitor_from_row(row),
+            online=row.id in online,
+            visit=visits.get(row.id, Visit()),
+            conversation_id=row.conversation_id,
+        )
+        for row in rows
+    ]
+    return sorted(summaries, key=lambda s: not s.online)  # stable: keeps recency order

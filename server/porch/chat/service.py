@@ -1,0 +1,502 @@
+"""The chat domain: sites, visitors, conversations and messages.
+
+Every write commits first and then publishes an event (see `porch.chat.events`), so
+listeners only ever see facts that are stored.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from porch.chat import queries
+from porch.chat.errors import Invalid, NotFound, SiteError
+from porch.chat.events import (
+    ConversationChange,
+    ConversationChanged,
+    MessageCreated,
+    OperatorTyping,
+    PageViewed,
+    VisitorTyping,
+    VisitorUpdated,
+)
+from porch.chat.models import (
+    Conversation,
+    ConversationDetail,
+    ConversationSummary,
+    Message,
+    Page,
+    Site,
+    Visitor,
+    VisitorHello,
+    VisitorSummary,
+)
+from porch.chat.names import friendly_name
+from porch.chat.origins import normalize_origin
+from porch.chat.tables import conversations, messages, page_views, sites, visitors
+from porch.db.engine import Database
+from porch.db.metadata import utcnow
+from porch.db.upsert import insert_ignore
+from porch.events import EventBus
+from porch.operators.service import Operator
+from porch.operators.tables import operators
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "typing_preview": True,
+    "color": "#4f46e5",
+    "greeting": "Hi! How can we help?",
+}
+MAX_ATTRIBUTES = 50
+RECENT_VISITORS = timedelta(minutes=30)
+"""`list_visitors` shows offline visitors seen this recently."""
+
+
+class ChatService:
+    def __init__(self, db: Database, events: EventBus) -> None:
+        self.db = db
+        self.events = events
+        # Latest visitor draft per conversation, for operators who open it mid-typing.
+        # In-process, like presence; several processes would keep it in Redis.
+        self._drafts: dict[int, str] = {}
+
+    # -- sites --------------------------------------------------------------------------
+
+    async def create_site(
+        self, name: str, origins: list[str], settings: dict[str, Any] | None = None
+    ) -> Site:
+        if not name.strip():
+            raise SiteError("a site needs a name")
+        bad = [o for o in origins if normalize_origin(o.replace("://*.", "://", 1)) is None]
+        if bad:
+            raise SiteError(f"not an origin (scheme://host[:port]): {', '.join(bad)}")
+        values = {
+            "key": "site_" + secrets.token_urlsafe(16),
+            "name": name.strip(),
+            "allowed_origins": [o.strip().rstrip("/") for o in origins],
+            "settings": {**DEFAULT_SETTINGS, **(settings or {})},
+            "created_at": utcnow(),
+        }
+        async with self.db.begin() as conn:
+            result = await conn.execute(sites.insert().values(values))
+        return Site(
+            id=result.inserted_primary_key[0],
+            key=values["key"],
+            name=values["name"],
+            allowed_origins=values["allowed_origins"],
+            settings=values["settings"],
+        )
+
+    async def get_site(self, site_id: int) -> Site | None:
+        async with self.db.connect() as conn:
+            return await queries.site(conn, site_id)
+
+    async def get_site_by_key(self, key: str) -> Site | None:
+        async with self.db.connect() as conn:
+            row = (await conn.execute(sa.select(sites).where(sites.c.key == key))).first()
+        return queries.site_from_row(row) if row else None
+
+    async def list_sites(self) -> list[Site]:
+        async with self.db.connect() as conn:
+            rows = await conn.execute(sa.select(sites).order_by(sites.c.id))
+        return [queries.site_from_row(row) for row in rows]
+
+    async def update_site_settings(self, site_id: int, **settings: Any) -> Site:
+        async with self.db.begin() as conn:
+            site = await queries.site(conn, site_id)
+            if site is None:
+                raise NotFound(f"no site {site_id}")
+            merged = {**site.settings, **settings}
+            await conn.execute(sites.update().where(sites.c.id == site_id).values(settings=merged))
+        return Site(site.id, site.key, site.name, site.allowed_origins, merged)
+
+    # -- visitors -----------------------------------------------------------------------
+
+    async def open_session(self, site: Site, visitor_id: int | None, page: Page) -> Visitor:
+        """Resume `visitor_id` if it is this site's visitor, else create one; record the page."""
+        now = utcnow()
+        async with self.db.begin() as conn:
+            visitor = await queries.visitor(conn, visitor_id) if visitor_id else None
+            if visitor is None or visitor.site_id != site.id:
+                visitor = await self._create_visitor(conn, site.id, now)
+            await self._record_page(conn, visitor.id, page, now)
+        await self.events.publish(PageViewed(visitor.id, page.url))
+        return visitor
+
+    async def _create_visitor(self, conn: AsyncConnection, site_id: int, now: datetime) -> Visitor:
+        values = {
+            "site_id": site_id,
+            "name": friendly_name(),
+            "email": None,
+            "attributes": {},
+            "first_seen_at": now,
+            "last_seen_at": now,
+        }
+        result = await conn.execute(visitors.insert().values(values))
+        return Visitor(id=result.inserted_primary_key[0], **values)
+
+    async def _record_page(
+        self, conn: AsyncConnection, visitor_id: int, page: Page, now: datetime
+    ) -> None:
+        await conn.execute(
+            page_views.insert().values(
+                visitor_id=visitor_id,
+                url=page.url,
+                title=page.title,
+                referrer=page.referrer,
+                created_at=now,
+            )
+        )
+        await self._touch_visitor(conn, visitor_id, now)
+
+    async def _touch_visitor(self, conn: AsyncConnection, visitor_id: int, now: datetime) -> None:
+        await conn.execute(
+            visitors.update().where(visitors.c.id == visitor_id).values(last_seen_at=now)
+        )
+
+    async def get_visitor(self, visitor_id: int) -> Visitor | None:
+        async with self.db.connect() as conn:
+            return await queries.visitor(conn, visitor_id)
+
+    async def record_page_view(self, visitor_id: int, page: Page) -> None:
+        async with self.db.begin() as conn:
+            await self._record_page(conn, visitor_id, page, utcnow())
+        await self.events.publish(PageViewed(visitor_id, page.url))
+
+    async def update_visitor(
+        self,
+        visitor_id: int,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        attributes: dict[str, Any] | None = None,
+    ) -> Visitor:
+        """Set what the visitor (or the host page) told us; attributes are merged."""
+        async with self.db.begin() as conn:
+            visitor = await self._visitor_or_raise(conn, visitor_id)
+            merged = {**visitor.attributes, **(attributes or {})}
+            if len(merged) > MAX_ATTRIBUTES:
+                raise Invalid(f"a visitor can have at most {MAX_ATTRIBUTES} attributes")
+            values = {
+                "name": name or visitor.name,
+                "email": email or visitor.email,
+                "attributes": merged,
+                "last_seen_at": utcnow(),
+            }
+            await conn.execute(visitors.update().where(visitors.c.id == visitor_id).values(values))
+            visitor = await self._visitor_or_raise(conn, visitor_id)
+        await self.events.publish(VisitorUpdated(visitor))
+        return visitor
+
+    async def _visitor_or_raise(self, conn: AsyncConnection, visitor_id: int) -> Visitor:
+        visitor = await queries.visitor(conn, visitor_id)
+        if visitor is None:
+            raise NotFound(f"no visitor {visitor_id}")
+        return visitor
+
+    async def visitor_hello(self, visitor_id: int) -> VisitorHello:
+        async with self.db.connect() as conn:
+            visitor = await self._visitor_or_raise(conn, visitor_id)
+            site = await queries.site(conn, visitor.site_id)
+            assert site is not None  # visitors.site_id is a cascading foreign key
+            conversation = await queries.visitor_conversation(conn, visitor_id)
+            history = (
+                await queries.latest_messages(conn, conversation.id, include_internal=False)
+                if conversation
+                else []
+            )
+        return VisitorHello(visitor, site, conversation, history)
+
+    async def visitor_summary(self, visitor_id: int, online: Collection[int]) -> VisitorSummary:
+        async with self.db.connect() as conn:
+            found = await queries.visitor_summaries(conn, visitors.c.id == visitor_id, online)
+        if not found:
+            raise NotFound(f"no visitor {visitor_id}")
+        return found[0]
+
+    async def list_visitors(self, online: Collection[int]) -> list[VisitorSummary]:
+        """Online visitors and those seen recently, online first."""
+        since = utcnow() - RECENT_VISITORS
+        where = sa.or_(visitors.c.id.in_(list(online)), visitors.c.last_seen_at >= since)
+        async with self.db.connect() as conn:
+            return await queries.visitor_summaries(conn, where, online, since=since)
+
+    # -- messages -----------------------------------------------------------------------
+
+    async def send_visitor_message(self, visitor_id: int, client_id: str, body: str) -> Message:
+        """Store a visitor's message in their conversation, creating or reopening it.
+
+        Idempotent on `client_id`: a resend returns the stored message and publishes nothing.
+        """
+        now = utcnow()
+        async with self.db.begin() as conn:
+            await self._visitor_or_raise(conn, visitor_id)
+            conversation = await queries.visitor_conversation(conn, visitor_id)
+            if conversation:
+                stored = await queries.message_by_client_id(conn, conversation.id, client_id)
+                if stored:
+                    return stored
+            conversation, change = await self._open_for_visitor(conn, visitor_id, conversation)
+            message = await self._insert_message(
+                conn, conversation, client_id, body, author="visitor", now=now
+            )
+            if message is None:  # a concurrent resend won the race
+                return await self._stored(conn, conversation.id, client_id)
+            await self._touch_visitor(conn, visitor_id, now)
+            conversation = await self._conversation_or_raise(conn, conversation.id)
+        self._drafts.pop(conversation.id, None)
+        await self._published_message(conversation, change, message)
+        return message
+
+    async def send_operator_message(
+        self, conversation_id: int, operator: Operator, client_id: str, body: str, internal: bool
+    ) -> Message:
+        """An operator's reply (reopens a closed conversation) or internal note.
+
+        Idempotent on `client_id` like visitor messages. Replying also marks it read.
+        """
+        now = utcnow()
+        async with self.db.begin() as conn:
+            conversation = await self._conversation_or_raise(conn, conversation_id)
+            stored = await queries.message_by_client_id(conn, conversation_id, client_id)
+            if stored:
+                return stored
+            change: ConversationChange = "message"
+            if conversation.status == "closed" and not internal:
+                await self._set_status(conn, conversation_id, "open")
+                change = "reopened"
+            message = await self._insert_message(
+                conn, conversation, client_id, body, "operator", now, operator.id, internal
+            )
+            if message is None:
+                return await self._stored(conn, conversation_id, client_id)
+            await self._mark_read(conn, conversation_id, now)
+            conversation = await self._conversation_or_raise(conn, conversation_id)
+        await self._published_message(conversation, change, message)
+        return message
+
+    async def _published_message(
+        self, conversation: Conversation, change: ConversationChange, message: Message
+    ) -> None:
+        # The conversation first, so a visitor learns its id before the message in it.
+        await self.events.publish(ConversationChanged(conversation, change))
+        await self.events.publish(MessageCreated(message, conversation.visitor_id))
+
+    async def _open_for_visitor(
+        self, conn: AsyncConnection, visitor_id: int, conversation: Conversation | None
+    ) -> tuple[Conversation, ConversationChange]:
+        if conversation is None:
+            return await self._create_conversation(conn, visitor_id), "created"
+        if conversation.status == "closed":
+            await self._set_status(conn, conversation.id, "open")
+            return conversation, "reopened"
+        return conversation, "message"
+
+    async def _create_conversation(self, conn: AsyncConnection, visitor_id: int) -> Conversation:
+        visitor = await self._visitor_or_raise(conn, visitor_id)
+        now = utcnow()
+        result = await conn.execute(
+            conversations.insert().values(
+                site_id=visitor.site_id,
+                visitor_id=visitor_id,
+                status="open",
+                created_at=now,
+                last_activity_at=now,
+            )
+        )
+        return await self._conversation_or_raise(conn, result.inserted_primary_key[0])
+
+    async def _insert_message(
+        self,
+        conn: AsyncConnection,
+        conversation: Conversation,
+        client_id: str,
+        body: str,
+        author: str,
+        now: datetime,
+        operator_id: int | None = None,
+        internal: bool = False,
+    ) -> Message | None:
+        values = {
+            "conversation_id": conversation.id,
+            "client_id": client_id,
+            "author": author,
+            "operator_id": operator_id,
+            "body": body,
+            "internal": internal,
+            "created_at": now,
+        }
+        message_id = await insert_ignore(conn, messages, values, ["conversation_id", "client_id"])
+        if message_id is None:
+            return None
+        await conn.execute(
+            conversations.update()
+            .where(conversations.c.id == conversation.id)
+            .values(last_activity_at=now)
+        )
+        return await queries.message(conn, message_id)
+
+    async def _stored(self, conn: AsyncConnection, conversation_id: int, client_id: str) -> Message:
+        stored = await queries.message_by_client_id(conn, conversation_id, client_id)
+        assert stored is not None  # the insert was skipped because this row exists
+        return stored
+
+    # -- typing -------------------------------------------------------------------------
+
+    async def visitor_typing(self, visitor_id: int, draft: str) -> None:
+        """Share a visitor's draft with watching operators, if the site allows it.
+
+        The first non-empty draft opens the conversation, so the preview works before
+        the first message is sent.
+        """
+        async with self.db.begin() as conn:
+            visitor = await self._visitor_or_raise(conn, visitor_id)
+            site = await queries.site(conn, visitor.site_id)
+            if site is None or not site.typing_preview:
+                return
+            conversation = await queries.visitor_conversation(conn, visitor_id)
+            created = conversation is None and bool(draft.strip())
+            if created:
+                conversation = await self._create_conversation(conn, visitor_id)
+        if conversation is None:
+            return
+        if created:
+            await self.events.publish(ConversationChanged(conversation, "created"))
+        self._remember_draft(conversation.id, draft)
+        await self.events.publish(VisitorTyping(conversation.id, draft))
+
+    def _remember_draft(self, conversation_id: int, draft: str) -> None:
+        if draft.strip():
+            self._drafts[conversation_id] = draft
+        else:
+            self._drafts.pop(conversation_id, None)
+
+    async def operator_typing(self, conversation_id: int, operator: Operator, typing: bool) -> None:
+        async with self.db.connect() as conn:
+            conversation = await self._conversation_or_raise(conn, conversation_id)
+        await self.events.publish(OperatorTyping(conversation.visitor_id, operator.name, typing))
+
+    # -- conversations ------------------------------------------------------------------
+
+    async def _conversation_or_raise(
+        self, conn: AsyncConnection, conversation_id: int
+    ) -> Conversation:
+        conversation = await queries.conversation(conn, conversation_id)
+        if conversation is None:
+            raise NotFound(f"no conversation {conversation_id}")
+        return conversation
+
+    async def list_conversations(self, status: str = "open") -> list[ConversationSummary]:
+        """Newest activity first."""
+        async with self.db.connect() as conn:
+            return await queries.conversation_summaries(conn, status)
+
+    async def conversation_summary(self, conversation_id: int) -> ConversationSummary:
+        async with self.db.connect() as conn:
+            summary = await queries.conversation_summary(conn, conversation_id)
+        if summary is None:
+            raise NotFound(f"no conversation {conversation_id}")
+        return summary
+
+    async def messages(self, conversation_id: int, *, include_internal: bool) -> list[Message]:
+        async with self.db.connect() as conn:
+            return await queries.latest_messages(
+                conn, conversation_id, include_internal=include_internal
+            )
+
+    def draft(self, conversation_id: int) -> str:
+        return self._drafts.get(conversation_id, "")
+
+    async def watch_conversation(
+        self, conversation_id: int, online: Collection[int]
+    ) -> ConversationDetail:
+        """What an operator sees on opening a conversation; also marks it read."""
+        async with self.db.begin() as conn:
+            conversation = await self._conversation_or_raise(conn, conversation_id)
+            await self._mark_read(conn, conversation_id, utcnow())
+        await self.events.publish(ConversationChanged(conversation, "read"))
+        return ConversationDetail(
+            summary=await self.conversation_summary(conversation_id),
+            messages=await self.messages(conversation_id, include_internal=True),
+            visitor=await self.visitor_summary(conversation.visitor_id, online),
+            draft=self.draft(conversation_id),
+        )
+
+    async def _mark_read(self, conn: AsyncConnection, conversation_id: int, now: datetime) -> None:
+        await conn.execute(
+            conversations.update()
+            .where(conversations.c.id == conversation_id)
+            .values(operator_read_at=now)
+        )
+
+    async def mark_visitor_read(self, visitor_id: int) -> None:
+        async with self.db.begin() as conn:
+            await conn.execute(
+                conversations.update()
+                .where(conversations.c.visitor_id == visitor_id)
+                .values(visitor_read_at=utcnow())
+            )
+
+    async def assign(self, conversation_id: int, operator_id: int | None) -> ConversationSummary:
+        async with self.db.begin() as conn:
+            await self._conversation_or_raise(conn, conversation_id)
+            if operator_id is not None and not await self._operator_exists(conn, operator_id):
+                raise NotFound(f"no operator {operator_id}")
+            await conn.execute(
+                conversations.update()
+                .where(conversations.c.id == conversation_id)
+                .values(assignee_id=operator_id)
+            )
+        return await self._changed(conversation_id, "assigned")
+
+    async def _operator_exists(self, conn: AsyncConnection, operator_id: int) -> bool:
+        query = sa.select(operators.c.id).where(operators.c.id == operator_id)
+        return await conn.scalar(query) is not None
+
+    async def close(self, conversation_id: int) -> ConversationSummary:
+        return await self._change_status(conversation_id, "closed")
+
+    async def reopen(self, conversation_id: int) -> ConversationSummary:
+        return await self._change_status(conversation_id, "open")
+
+    async def _change_status(self, conversation_id: int, status: str) -> ConversationSummary:
+        async with self.db.begin() as conn:
+            conversation = await self._conversation_or_raise(conn, conversation_id)
+            unchanged = conversation.status == status
+            if not unchanged:
+                await self._set_status(conn, conversation_id, status)
+        if unchanged:
+            return await self.conversation_summary(conversation_id)
+        return await self._changed(conversation_id, "closed" if status == "closed" else "reopened")
+
+    async def _set_status(self, conn: AsyncConnection, conversation_id: int, status: str) -> None:
+        await conn.execute(
+            conversations.update()
+            .where(conversations.c.id == conversation_id)
+            .values(status=status)
+        )
+
+    async def start_conversation(self, visitor_id: int, operator_id: int) -> ConversationSummary:
+        """An operator reaches out to a visitor: open their conversation (creating or
+        reopening it) and take it if nobody has."""
+        async with self.db.begin() as conn:
+            existing = await queries.visitor_conversation(conn, visitor_id)
+            conversation, change = await self._open_for_visitor(conn, visitor_id, existing)
+            if conversation.assignee_id is None:
+                await conn.execute(
+                    conversations.update()
+                    .where(conversations.c.id == conversation.id)
+                    .values(assignee_id=operator_id)
+                )
+        return await self._changed(conversation.id, "started" if change == "message" else change)
+
+    async def _changed(
+        self, conversation_id: int, change: ConversationChange
+    ) -> ConversationSummary:
+        summary = await self.conversation_summary(conversation_id)
+        await self.events.publish(ConversationChanged(summary.conversation, change))
+        return summary

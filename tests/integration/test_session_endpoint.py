@@ -1,0 +1,199 @@
+"""`POST /widget/v1/session` over real HTTP: CORS per site, bad input, identity across reloads."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from porch.chat.tables import page_views, visitors
+from porch.services import Services
+from tests.support.chat_clients import PAGE, Seeded, seed
+from tests.support.live_server import LiveServer
+
+SHOP = "https://shop.example"
+
+
+@pytest.fixture
+def seeded(live_server: LiveServer) -> Seeded:
+    return seed(live_server)
+
+
+@pytest.fixture
+async def http(live_server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=live_server.url) as client:
+        yield client
+
+
+async def post(
+    http: httpx.AsyncClient, body: Any, origin: str | None = SHOP, **kwargs: Any
+) -> httpx.Response:
+    headers = {"Origin": origin} if origin else {}
+    return await http.post("/widget/v1/session", json=body, headers=headers, **kwargs)
+
+
+def rows(server: LiveServer, table: sa.Table) -> int:
+    async def run(services: Services) -> int:
+        async with services.db.connect() as conn:
+            return await conn.scalar(sa.select(sa.func.count()).select_from(table))
+
+    return server.call(run)
+
+
+def body(site_key: str, token: str | None = None, page: dict | None = None) -> dict:
+    return {"site_key": site_key, "visitor_token": token, "page": page or PAGE}
+
+
+async def test_new_visitor_gets_a_token_and_the_site_look(
+    http: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    reply = await post(http, body(seeded.site.key))
+    assert reply.status_code == 200
+    assert reply.headers["access-control-allow-origin"] == SHOP
+    data = reply.json()
+    assert data["visitor_token"] and len(data["visitor"]["name"].split()) == 2
+    assert data["site"] == {
+        "name": "Shop",
+        "typing_preview": True,
+        "color": "#4f46e5",
+        "greeting": "Hi! How can we help?",
+    }
+    assert data["operators_online"] is False
+
+
+async def test_token_keeps_the_visitor_across_reloads(
+    http: httpx.AsyncClient, seeded: Seeded, live_server: LiveServer
+) -> None:
+    first = (await post(http, body(seeded.site.key))).json()
+    page2 = {"url": f"{SHOP}/cart", "title": "Cart", "referrer": f"{SHOP}/"}
+    second = (await post(http, body(seeded.site.key, first["visitor_token"], page2))).json()
+    third = (await post(http, body(seeded.site.key, second["visitor_token"]))).json()
+    assert first["visitor"] == second["visitor"] == third["visitor"]
+    assert rows(live_server, visitors) == 1
+    assert rows(live_server, page_views) == 3
+
+
+async def test_forged_or_foreign_tokens_get_a_new_visitor(
+    http: httpx.AsyncClient, seeded: Seeded, live_server: LiveServer
+) -> None:
+    mine = (await post(http, body(seeded.site.key))).json()
+
+    async def other_site(services: Services) -> str:
+        return (await services.chat.create_site("Other", [SHOP])).key
+
+    other_key = live_server.call(other_site)
+    foreign = (await post(http, body(other_key, mine["visitor_token"]))).json()
+    assert foreign["visitor"]["id"] != mine["visitor"]["id"]
+    forged_token = mine["visitor_token"][:-3] + "abc"
+    forged = (await post(http, body(seeded.site.key, forged_token))).json()
+    assert forged["visitor"]["id"] not in (mine["visitor"]["id"], foreign["visitor"]["id"])
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [SHOP, "https://shop.example:443", "https://www.sub.example", "https://a.b.sub.example"],
+)
+async def test_allowed_origins(
+    live_server: LiveServer, http: httpx.AsyncClient, origin: str
+) -> None:
+    async def make(services: Services) -> str:
+        return (await services.chat.create_site("S", [SHOP, "https://*.sub.example"])).key
+
+    reply = await post(http, body(live_server.call(make)), origin=origin)
+    assert reply.status_code == 200
+    assert reply.headers["access-control-allow-origin"] == origin
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://evil.example",
+        "http://shop.example",
+        "https://shop.example:8443",
+        "https://shop.example.evil.example",
+        "https://sub.example",
+        "null",
+    ],
+)
+async def test_disallowed_origins_are_refused_without_cors(
+    live_server: LiveServer, http: httpx.AsyncClient, origin: str
+) -> None:
+    async def make(services: Services) -> str:
+        return (await services.chat.create_site("S", [SHOP, "https://*.sub.example"])).key
+
+    reply = await post(http, body(live_server.call(make)), origin=origin)
+    assert reply.status_code == 403
+    assert reply.json()["error"]["code"] == "forbidden"
+    assert "access-control-allow-origin" not in reply.headers
+    assert rows(live_server, visitors) == 0
+
+
+async def test_porch_own_origin_is_always_allowed(
+    live_server: LiveServer, http: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    reply = await post(http, body(seeded.site.key), origin=live_server.url)
+    assert reply.status_code == 200
+
+
+async def test_unknown_site_is_404(http: httpx.AsyncClient, seeded: Seeded) -> None:
+    reply = await post(http, body("site_does_not_exist"))
+    assert reply.status_code == 404
+    assert reply.json()["error"]["code"] == "not_found"
+
+
+async def test_preflight(http: httpx.AsyncClient, seeded: Seeded) -> None:
+    request = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
+    ok = await http.options("/widget/v1/session", headers={"Origin": SHOP, **request})
+    assert ok.status_code == 204
+    assert ok.headers["access-control-allow-origin"] == SHOP
+    assert "POST" in ok.headers["access-control-allow-methods"]
+    assert "content-type" in ok.headers["access-control-allow-headers"].lower()
+    bad = await http.options(
+        "/widget/v1/session", headers={"Origin": "https://evil.example", **request}
+    )
+    assert bad.status_code == 403
+    assert "access-control-allow-origin" not in bad.headers
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "not json",
+        "[]",
+        "{}",
+        '{"site_key": 5, "page": {"url": "https://shop.example/"}}',
+        '{"site_key": "k", "page": {"url": "https://shop.example/"}, "extra": 1}',
+        '{"site_key": "k", "page": {"url": "javascript:alert(1)"}}',
+        '{"site_key": "k", "page": {"url": "https://shop.example/", "title": 7}}',
+        '{"site_key": "k", "visitor_token": 12, "page": {"url": "https://shop.example/"}}',
+        '{"site_key": "k"}',
+    ],
+)
+async def test_bad_bodies_are_422_with_a_message(
+    http: httpx.AsyncClient, live_server: LiveServer, payload: str
+) -> None:
+    reply = await http.post(
+        "/widget/v1/session",
+        content=payload,
+        headers={"Origin": SHOP, "Content-Type": "application/json"},
+    )
+    assert reply.status_code == 422
+    error = reply.json()["error"]
+    assert error["code"] == "invalid" and error["message"]
+    assert rows(live_server, visitors) == 0
+
+
+async def test_long_fields_and_huge_bodies_are_refused(
+    http: httpx.AsyncClient, seeded: Seeded, live_server: LiveServer
+) -> None:
+    long_url = {"url": SHOP + "/" + "a" * 2100, "title": "", "referrer": ""}
+    assert (await post(http, body(seeded.site.key, page=long_url))).status_code == 422
+    huge = {**body(seeded.site.key), "padding": "x" * 20_000}
+    assert (await post(http, huge)).status_code == 413
+    assert rows(live_server, visitors) == 0

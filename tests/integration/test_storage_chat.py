@@ -1,0 +1,298 @@
+"""ChatService against real storage (SQLite and PostgreSQL): what is stored, what is
+published, and that it reads back the same on both backends."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from porch.chat.errors import Invalid, NotFound
+from porch.chat.events import ConversationChanged, MessageCreated, PageViewed, VisitorTyping
+from porch.chat.models import Page, Site
+from porch.chat.service import ChatService
+from porch.chat.tables import conversations, messages, page_views
+from porch.db.engine import Database
+from porch.db.metadata import utcnow
+from porch.db.upsert import insert_ignore
+from porch.events import EventBus
+from porch.operators.service import Operator, OperatorService
+
+PAGE = Page("https://shop.example/", "Home", "")
+
+
+class Recorder:
+    def __init__(self, bus: EventBus) -> None:
+        self.seen: list[object] = []
+        for kind in (ConversationChanged, MessageCreated, PageViewed, VisitorTyping):
+            bus.subscribe(kind, self.record)
+
+    async def record(self, event: object) -> None:
+        self.seen.append(event)
+
+    def of(self, kind: type) -> list:
+        return [e for e in self.seen if isinstance(e, kind)]
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def bus() -> EventBus:
+    return EventBus()
+
+
+@pytest.fixture
+def chat(db: Database, bus: EventBus) -> ChatService:
+    return ChatService(db, bus)
+
+
+@pytest.fixture
+async def site(chat: ChatService) -> Site:
+    return await chat.create_site("Shop", ["https://shop.example", "https://*.shop.example"])
+
+
+@pytest.fixture
+async def operator(db: Database) -> Operator:
+    return await OperatorService(db).create("olivia@shop.example", "Olivia", "pw-123456")
+
+
+async def count(db: Database, table: sa.Table) -> int:
+    async with db.connect() as conn:
+        return await conn.scalar(sa.select(sa.func.count()).select_from(table))
+
+
+async def test_sites_round_trip_with_default_settings(chat: ChatService, site: Site) -> None:
+    assert site.key.startswith("site_") and len(site.key) > 20
+    assert site.settings == {
+        "typing_preview": True,
+        "color": "#4f46e5",
+        "greeting": "Hi! How can we help?",
+    }
+    assert await chat.get_site_by_key(site.key) == site
+    assert await chat.get_site_by_key("site_nope") is None
+    updated = await chat.update_site_settings(site.id, typing_preview=False)
+    assert updated.typing_preview is False
+    assert (await chat.get_site_by_key(site.key)).settings["color"] == "#4f46e5"
+    assert [s.id for s in await chat.list_sites()] == [site.id]
+
+
+async def test_site_origins_must_be_origins(chat: ChatService) -> None:
+    with pytest.raises(Invalid):
+        await chat.create_site("Bad", ["shop.example/path"])
+
+
+async def test_session_creates_then_resumes_only_on_the_same_site(
+    chat: ChatService, site: Site, bus: EventBus
+) -> None:
+    recorder = Recorder(bus)
+    first = await chat.open_session(site, None, PAGE)
+    again = await chat.open_session(site, first.id, Page("https://shop.example/cart", "Cart"))
+    assert again.id == first.id and again.name == first.name
+    other_site = await chat.create_site("Other", ["https://other.example"])
+    elsewhere = await chat.open_session(other_site, first.id, PAGE)
+    assert elsewhere.id != first.id and elsewhere.site_id == other_site.id
+    assert [e.visitor_id for e in recorder.of(PageViewed)] == [first.id, first.id, elsewhere.id]
+    summary = await chat.visitor_summary(first.id, online={first.id})
+    assert summary.online and summary.visit.pages_viewed == 2
+    assert summary.visit.current_page == Page("https://shop.example/cart", "Cart", "")
+
+
+async def test_visit_restarts_after_a_long_gap(chat: ChatService, site: Site, db: Database) -> None:
+    visitor = await chat.open_session(site, None, PAGE)
+    async with db.begin() as conn:  # yesterday's visit
+        await conn.execute(page_views.update().values(created_at=utcnow() - timedelta(hours=5)))
+    await chat.record_page_view(visitor.id, Page("https://shop.example/a", "A"))
+    await chat.record_page_view(visitor.id, Page("https://shop.example/b", "B"))
+    summary = await chat.visitor_summary(visitor.id, online=set())
+    assert summary.visit.pages_viewed == 2 and not summary.online
+    assert summary.to_wire()["current_page"] == {"url": "https://shop.example/b", "title": "B"}
+
+
+async def test_visitor_message_is_idempotent_on_client_id(
+    chat: ChatService, site: Site, db: Database, bus: EventBus
+) -> None:
+    recorder = Recorder(bus)
+    visitor = await chat.open_session(site, None, PAGE)
+    first = await chat.send_visitor_message(visitor.id, "c-1", "Hello")
+    again = await chat.send_visitor_message(visitor.id, "c-1", "Hello")
+    assert again == first
+    assert await count(db, messages) == 1
+    assert len(recorder.of(MessageCreated)) == 1
+    assert [e.change for e in recorder.of(ConversationChanged)] == ["created"]
+
+
+async def test_concurrent_duplicate_insert_is_skipped_not_an_error(
+    chat: ChatService, site: Site, db: Database
+) -> None:
+    """The race the pre-check cannot see: the unique row already exists at insert time.
+    On PostgreSQL a raised IntegrityError would abort the transaction."""
+    visitor = await chat.open_session(site, None, PAGE)
+    message = await chat.send_visitor_message(visitor.id, "c-1", "Hello")
+    values = {
+        "conversation_id": message.conversation_id,
+        "client_id": "c-1",
+        "author": "visitor",
+        "body": "again",
+        "internal": False,
+        "created_at": message.created_at,
+    }
+    async with db.begin() as conn:
+        assert await insert_ignore(conn, messages, values, ["conversation_id", "client_id"]) is None
+        assert await conn.scalar(sa.select(sa.func.count()).select_from(messages)) == 1
+
+
+async def test_parallel_resends_store_one_message(
+    chat: ChatService, site: Site, db: Database
+) -> None:
+    visitor = await chat.open_session(site, None, PAGE)
+    await chat.send_visitor_message(visitor.id, "first", "Hi")
+    results = await asyncio.gather(
+        *(chat.send_visitor_message(visitor.id, "c-2", "Same") for _ in range(5))
+    )
+    assert len({m.id for m in results}) == 1
+    assert await count(db, messages) == 2
+
+
+async def test_one_conversation_per_visitor_reopened_by_a_visitor_message(
+    chat: ChatService, site: Site, db: Database, operator: Operator
+) -> None:
+    visitor = await chat.open_session(site, None, PAGE)
+    first = await chat.send_visitor_message(visitor.id, "c-1", "Hello")
+    closed = await chat.close(first.conversation_id)
+    assert closed.conversation.status == "closed"
+    second = await chat.send_visitor_message(visitor.id, "c-2", "Still there?")
+    assert second.conversation_id == first.conversation_id
+    assert (await chat.conversation_summary(first.conversation_id)).conversation.status == "open"
+    assert await count(db, conversations) == 1
+
+
+async def test_unread_counts_visitor_messages_since_an_operator_read(
+    chat: ChatService, site: Site, operator: Operator
+) -> None:
+    visitor = await chat.open_session(site, None, PAGE)
+    m = await chat.send_visitor_message(visitor.id, "c-1", "one")
+    await chat.send_visitor_message(visitor.id, "c-2", "two")
+    assert (await chat.conversation_summary(m.conversation_id)).unread == 2
+    detail = await chat.watch_conversation(m.conversation_id, online=set())
+    assert detail.summary.unread == 0
+    await chat.send_operator_message(m.conversation_id, operator, "o-1", "note", internal=True)
+    await chat.send_visitor_message(visitor.id, "c-3", "three")
+    summary = await chat.conversation_summary(m.conversation_id)
+    assert summary.unread == 1 and summary.last_message.body == "three"
+
+
+async def test_internal_notes_stay_out_of_the_visitor_history(
+    chat: ChatService, site: Site, operator: Operator
+) -> None:
+    visitor = await chat.open_session(site, None, PAGE)
+    m = await chat.send_visitor_message(visitor.id, "c-1", "Hello")
+    await chat.send_operator_message(m.conversation_id, operator, "o-1", "VIP!", internal=True)
+    await chat.send_operator_message(m.conversation_id, operator, "o-2", "Hi!", internal=False)
+    hello = await chat.visitor_hello(visitor.id)
+    assert [(x.author, x.body) for x in hello.messages] == [
+        ("visitor", "Hello"),
+        ("operator", "Hi!"),
+    ]
+    everything = await chat.messages(m.conversation_id, include_internal=True)
+    assert [x.body for x in everything] == ["Hello", "VIP!", "Hi!"]
+    assert everything[1].author_name == "Olivia" and everything[0].author_name == visitor.name
+
+
+async def test_inbox_lists_newest_activity_first_and_filters_by_status(
+    chat: ChatService, site: Site
+) -> None:
+    a = await chat.open_session(site, None, PAGE)
+    b = await chat.open_session(site, None, PAGE)
+    ma = await chat.send_visitor_message(a.id, "c-1", "from a")
+    mb = await chat.send_visitor_message(b.id, "c-1", "from b")
+    await chat.send_visitor_message(a.id, "c-2", "a again")
+    assert [s.conversation.id for s in await chat.list_conversations("open")] == [
+        ma.conversation_id,
+        mb.conversation_id,
+    ]
+    await chat.close(mb.conversation_id)
+    assert [s.visitor_name for s in await chat.list_conversations("closed")] == [b.name]
+
+
+async def test_assign_checks_the_operator_exists(
+    chat: ChatService, site: Site, operator: Operator
+) -> None:
+    visitor = await chat.open_session(site, None, PAGE)
+    m = await chat.send_visitor_message(visitor.id, "c-1", "Hello")
+    summary = await chat.assign(m.conversation_id, operator.id)
+    assert summary.to_wire()["assignee"] == {"id": operator.id, "name": "Olivia"}
+    with pytest.raises(NotFound):
+        await chat.assign(m.conversation_id, operator.id + 100)
+    assert (await chat.assign(m.conversation_id, None)).assignee is None
+    with pytest.raises(NotFound):
+        await chat.close(m.conversation_id + 100)
+
+
+async def test_start_conversation_creates_and_assigns(
+    chat: ChatService, site: Site, operator: Operator, bus: EventBus
+) -> None:
+    recorder = Recorder(bus)
+    visitor = await chat.open_session(site, None, PAGE)
+    summary = await chat.start_conversation(visitor.id, operator.id)
+    assert summary.conversation.visitor_id == visitor.id and summary.assignee.id == operator.id
+    again = await chat.start_conversation(visitor.id, operator.id)
+    assert again.conversation.id == summary.conversation.id
+    assert [e.change for e in recorder.of(ConversationChanged)] == ["created", "started"]
+    with pytest.raises(NotFound):
+        await chat.start_conversation(visitor.id + 100, operator.id)
+
+
+async def test_typing_draft_opens_the_conversation_and_is_kept_until_sent(
+    chat: ChatService, site: Site, bus: EventBus
+) -> None:
+    recorder = Recorder(bus)
+    visitor = await chat.open_session(site, None, PAGE)
+    await chat.visitor_typing(visitor.id, "")
+    assert recorder.of(ConversationChanged) == []
+    await chat.visitor_typing(visitor.id, "I need he")
+    conversation_id = recorder.of(ConversationChanged)[0].conversation.id
+    assert chat.draft(conversation_id) == "I need he"
+    await chat.send_visitor_message(visitor.id, "c-1", "I need help")
+    assert chat.draft(conversation_id) == ""
+    assert [e.draft for e in recorder.of(VisitorTyping)] == ["I need he"]
+
+
+async def test_typing_preview_off_drops_drafts(
+    chat: ChatService, site: Site, bus: EventBus
+) -> None:
+    recorder = Recorder(bus)
+    await chat.update_site_settings(site.id, typing_preview=False)
+    visitor = await chat.open_session(site, None, PAGE)
+    await chat.visitor_typing(visitor.id, "secret draft")
+    assert recorder.of(VisitorTyping) == [] and recorder.of(ConversationChanged) == []
+
+
+async def test_visitor_update_merges_attributes_with_a_cap(chat: ChatService, site: Site) -> None:
+    visitor = await chat.open_session(site, None, PAGE)
+    updated = await chat.update_visitor(
+        visitor.id, name="Ann", email="ann@example.com", attributes={"plan": "pro"}
+    )
+    assert (updated.name, updated.email, updated.attributes) == (
+        "Ann",
+        "ann@example.com",
+        {"plan": "pro"},
+    )
+    updated = await chat.update_visitor(visitor.id, attributes={"orders": 3})
+    assert updated.attributes == {"plan": "pro", "orders": 3} and updated.name == "Ann"
+    with pytest.raises(Invalid):
+        await chat.update_visitor(visitor.id, attributes={f"k{i}": i for i in range(49)})
+
+
+async def test_live_visitors_list_online_first(chat: ChatService, site: Site) -> None:
+    a = await chat.open_session(site, None, PAGE)
+    b = await chat.open_session(site, None, PAGE)
+    listed = await chat.list_visitors(online={a.id})
+    assert [(s.visitor.id, s.online) for s in listed] == [(a.id, True), (b.id, False)]
