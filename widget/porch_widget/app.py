@@ -98,6 +98,7 @@ class Widget:
             if message.get("client_id"):
                 self.outbox.remove(message["client_id"])  # stored before we saw the ack
         self._resend()
+        self.composer.resend_draft()
 
     def _resend(self) -> None:
         """Send every unacknowledged message again, oldest first; the server dedupes."""

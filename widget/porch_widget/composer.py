@@ -28,6 +28,13 @@ class Composer:
     def focus(self) -> None:
         self.input.focus()
 
+    def resend_draft(self) -> None:
+        """After a (re)connect: drafts are never queued, so share what is in the box now."""
+        self._sent_draft = ""
+        self._cancel_draft_timer()
+        if self.input.value:
+            self._flush_draft()
+
     def _keydown(self, evt: object) -> None:
         if evt.key == "Enter" and not (evt.shiftKey or evt.isComposing):
             self._submit(evt)
