@@ -6,7 +6,7 @@ the page's load-event time, the bytes the host page itself fetched before its lo
 event, and how long the chat takes to be usable after the first click (Brython starting
 in the iframe), cold and with a warm cache.
 
-    .venv/bin/python bench/host_page_cost.py [--runs 10]
+    .venv/bin/python -m bench.host_page_cost [--runs 10]
 """
 
 from __future__ import annotations
@@ -22,16 +22,8 @@ import time
 import urllib.request
 
 from playwright.async_api import Browser, Page, Route, async_playwright
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOAD_METRICS_JS = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
   const before = performance.getEntriesByType("resource")
@@ -98,7 +90,7 @@ def summary(values: list[float]) -> str:
 async def measure(url: str, runs: int) -> dict[str, dict[str, list[float]]]:
     results: dict[str, dict[str, list[float]]] = {"without": {}, "with": {}}
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for _ in range(runs):  # interleaved so both variants see the same machine state
             for variant in ("without", "with"):
                 run = await one_run(browser, url, variant == "with")

@@ -5,7 +5,7 @@ connect to `/visitor` over WebSocket and send MESSAGES messages one after anothe
 for each ack (the server stores a message before it acks). Prints throughput and ack
 latency per backend and the PostgreSQL/SQLite ratio. Bounded by count and by --seconds.
 
-    .venv/bin/python bench/message_throughput.py [--visitors 40] [--messages 8]
+    .venv/bin/python -m bench.message_throughput [--visitors 40] [--messages 8]
 """
 
 from __future__ import annotations

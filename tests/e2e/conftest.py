@@ -12,18 +12,8 @@ from playwright.async_api import Browser, BrowserContext, Dialog, Page, async_pl
 
 from porch.config import Config
 from porch.demo.seed import Demo, seed_demo
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.live_server import LiveServer, start_live_server
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture

@@ -6,34 +6,21 @@ script logs what the client sees into `#log`; Chromium drives it.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
 import pytest
 import socketio
-import uvicorn
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from porch.paths import widget_dir
 from porch.widget import bundle
+from tests.support.live_server import serve_in_thread
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><link rel="icon" href="data:,">
@@ -110,35 +97,12 @@ def make_app() -> tuple[socketio.AsyncServer, socketio.ASGIApp]:
     return sio, socketio.ASGIApp(sio, other_asgi_app=http)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, socketio.AsyncServer]]:
     sio, app = make_app()
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    while not uv.started:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", sio
-    uv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        b = await p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        yield b
-        await b.close()
+    running = serve_in_thread(app)
+    yield running.url, sio
+    running.stop()
 
 
 async def open_page(browser: Browser, url: str, token: str) -> tuple[Page, list[str]]:

@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import socket
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
 import socketio
-import uvicorn
 from jinja2 import Environment, FileSystemLoader, PrefixLoader, select_autoescape
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -29,18 +25,10 @@ from starlette.routing import Route
 
 from porch.paths import PACKAGE_DIR
 from porch.widget import assets
+from tests.support.live_server import serve_in_thread
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TOKEN = "tok-visitor-1"
 SITE = {"name": "Acme Shoes", "typing_preview": True, "color": "#0a7d55", "greeting": "Hi!"}
 
@@ -179,22 +167,6 @@ Porch.on("message", function (m) { window.seen.push(m.body); });
 </head><body><h1>Shoes</h1><p style="height:3000px">Lots of shoes</p></body></html>"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(app: object) -> tuple[str, uvicorn.Server, threading.Thread]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    return f"http://127.0.0.1:{port}", server, thread
-
-
 @dataclass
 class Site:
     porch: FakePorch
@@ -205,24 +177,12 @@ class Site:
 @pytest.fixture
 def site() -> Iterator[Site]:
     fake, app = fake_porch()
-    porch_url, porch_server, porch_thread = serve(app)
-    page = HOST_PAGE.replace("PORCH", porch_url)
-    host_app = Starlette(routes=[Route("/", lambda _r: HTMLResponse(page))])
-    host_url, host_server, host_thread = serve(host_app)
-    yield Site(fake, porch_url, host_url)
-    for server, thread in ((porch_server, porch_thread), (host_server, host_thread)):
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        b = await p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        yield b
-        await b.close()
+    porch = serve_in_thread(app)
+    page = HOST_PAGE.replace("PORCH", porch.url)
+    host = serve_in_thread(Starlette(routes=[Route("/", lambda _r: HTMLResponse(page))]))
+    yield Site(fake, porch.url, host.url)
+    porch.stop()
+    host.stop()
 
 
 async def open_site(browser: Browser, site: Site) -> tuple[Page, list[str]]:

@@ -19,9 +19,11 @@ PG_ADMIN_DSN = os.environ.get("PORCH_TEST_PG", "postgresql://postgres@127.0.0.1:
 PG_TEMPLATE = f"porch_tpl_{os.getpid()}"
 
 
-def sqlite_database(directory: Path) -> str:
+def sqlite_database(directory: Path, revision: str | None = "head") -> str:
+    """A SQLite database migrated to `revision` (None: left empty)."""
     url = f"sqlite+aiosqlite:///{directory / 'porch.db'}"
-    upgrade(url)
+    if revision is not None:
+        upgrade(url, revision)
     return url
 
 
@@ -56,10 +58,11 @@ def drop_postgres_template() -> None:
     asyncio.run(_admin(f"DROP DATABASE IF EXISTS {PG_TEMPLATE} WITH (FORCE)"))
 
 
-def postgres_database() -> tuple[str, str]:
-    """A fresh copy of the migrated template: (url, name)."""
+def postgres_database(migrated: bool = True) -> tuple[str, str]:
+    """A fresh copy of the migrated template (or an empty database): (url, name)."""
     name = f"porch_t_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}"))
+    template = f" TEMPLATE {PG_TEMPLATE}" if migrated else ""
+    asyncio.run(_admin(f"CREATE DATABASE {name}{template}"))
     return _pg_url(name), name
 
 

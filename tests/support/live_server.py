@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from porch.app import build_services, create_app
 from porch.config import Config
@@ -26,10 +27,37 @@ def free_port() -> int:
 
 
 @dataclass
-class LiveServer:
-    config: Config
+class ThreadedServer:
+    """Any ASGI app served by uvicorn on 127.0.0.1 from a daemon thread."""
+
+    url: str
     server: uvicorn.Server
     thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def serve_in_thread(app: ASGIApp, port: int | None = None) -> ThreadedServer:
+    port = port or free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"test server on port {port} did not start")
+        time.sleep(0.02)
+    return ThreadedServer(f"http://127.0.0.1:{port}", server, thread)
+
+
+@dataclass
+class LiveServer:
+    config: Config
+    running: ThreadedServer
 
     @property
     def url(self) -> str:
@@ -54,20 +82,8 @@ class LiveServer:
         return result[0]
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self.running.stop()
 
 
 def start_live_server(config: Config) -> LiveServer:
-    app = create_app(config)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("Porch test server did not start")
-        time.sleep(0.02)
-    return LiveServer(config, server, thread)
+    return LiveServer(config, serve_in_thread(create_app(config), config.port))
