@@ -66,6 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--origin", action="append", required=True, help="allowed origin (repeatable)"
     )
     add_site.set_defaults(handler=cmd_site_add)
+    list_sites = site.add_parser("list", parents=[storage, server], help="list sites")
+    list_sites.set_defaults(handler=cmd_site_list)
+    update_site = site.add_parser("update", parents=[storage], help="change a site's settings")
+    update_site.add_argument("key", help="the site key (see `porch site list`)")
+    update_site.add_argument(
+        "--typing-preview", choices=["on", "off"], help="operators see drafts as visitors type"
+    )
+    update_site.add_argument("--color", help="widget accent colour, #rrggbb")
+    update_site.add_argument("--greeting", help="shown at the top of an empty chat")
+    update_site.set_defaults(handler=cmd_site_update)
     return parser
 
 
@@ -80,7 +90,10 @@ def _config(args: argparse.Namespace, demo: bool = False) -> Config:
 
 
 def _with_services(config: Config, fn: Callable[[Services], Awaitable[T]]) -> T:
+    """Run `fn` against an up-to-date database (admin commands work on a fresh data dir)."""
     from porch.app import build_services
+
+    upgrade(config.database_url)
 
     async def run() -> T:
         services = build_services(config)
@@ -179,6 +192,55 @@ def cmd_site_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_site_list(args: argparse.Namespace) -> int:
+    from porch.widget.snippet import snippet
+
+    config = _config(args)
+    sites = _with_services(config, lambda s: s.chat.list_sites())
+    if not sites:
+        print("No sites yet: add one with `porch site add NAME --origin URL`.")
+    for site in sites:
+        print(f"{site.name}  ({site.key})")
+        print(f"  Allowed origins: {', '.join(site.allowed_origins)}")
+        settings = ", ".join(f"{k}={v!r}" for k, v in sorted(site.settings.items()))
+        print(f"  Settings: {settings}")
+        print(f"  Snippet: {snippet(config.base_url, site.key)}")
+    return 0
+
+
+def cmd_site_update(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from porch.chat.settings import SiteSettingsUpdate
+
+    given = {"color": args.color, "greeting": args.greeting}
+    if args.typing_preview:
+        given["typing_preview"] = args.typing_preview == "on"
+    try:
+        changes = SiteSettingsUpdate(**{k: v for k, v in given.items() if v is not None}).changes()
+    except ValidationError as exc:
+        problems = "; ".join(f"--{e['loc'][0]}: {e['msg']}".replace("_", "-") for e in exc.errors())
+        print(f"error: {problems}", file=sys.stderr)
+        return 1
+    if not changes:
+        print("error: nothing to change (see `porch site update --help`)", file=sys.stderr)
+        return 1
+
+    async def update(services: Services) -> str | None:
+        site = await services.chat.get_site_by_key(args.key)
+        if site is None:
+            return None
+        site = await services.chat.update_site_settings(site.id, **changes)
+        return ", ".join(f"{k}={site.settings[k]!r}" for k in sorted(changes))
+
+    updated = _with_services(_config(args), update)
+    if updated is None:
+        print(f"error: no site with key {args.key!r} (see `porch site list`)", file=sys.stderr)
+        return 1
+    print(f"Updated {args.key}: {updated}")
+    return 0
+
+
 def _ask_password() -> str:
     import getpass
 
@@ -197,5 +259,16 @@ def _redacted(url: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from sqlalchemy.exc import DBAPIError
+
     args = build_parser().parse_args(argv)
-    sys.exit(args.handler(args))
+    try:
+        sys.exit(args.handler(args))
+    except (DBAPIError, OSError) as exc:
+        url = getattr(args, "database_url", None) or "the configured database"
+        reason = getattr(exc, "orig", None) or exc
+        print(
+            f"error: cannot use {_redacted(url) if '://' in url else url}: {reason}",
+            file=sys.stderr,
+        )
+        sys.exit(1)

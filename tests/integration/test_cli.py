@@ -64,3 +64,35 @@ def test_demo_prints_what_a_new_user_needs_and_serves_it(tmp_path: Path) -> None
     assert f"http://127.0.0.1:{port}/panel" in output
     assert "demo@porch.example / porch-demo-password" in output
     assert "<script async src=" in output
+
+
+def test_admin_commands_work_on_a_fresh_data_dir(tmp_path: Path) -> None:
+    site = porch("site", "add", "Shop", "--origin", "https://shop.example", "--data", str(tmp_path))
+    assert site.returncode == 0, site.stderr
+    listed = porch("site", "list", "--data", str(tmp_path))
+    assert "Shop" in listed.stdout and "https://shop.example" in listed.stdout
+
+
+def test_site_update_turns_typing_preview_off_and_rejects_bad_values(tmp_path: Path) -> None:
+    data = ["--data", str(tmp_path)]
+    added = porch("site", "add", "Shop", "--origin", "https://shop.example", *data)
+    key = re.search(r"Site key: (\S+)", added.stdout).group(1)
+
+    off = porch("site", "update", key, "--typing-preview", "off", "--color", "#112233", *data)
+    assert off.returncode == 0, off.stderr
+    listed = porch("site", "list", *data).stdout
+    assert "typing_preview=False" in listed and "color='#112233'" in listed
+
+    bad = porch("site", "update", key, "--color", "red", *data)
+    assert bad.returncode == 1 and "--color" in bad.stderr
+    missing = porch("site", "update", "site_nope", "--greeting", "Hi", *data)
+    assert missing.returncode == 1 and "no site with key" in missing.stderr
+    assert "color='#112233'" in porch("site", "list", *data).stdout  # nothing lost
+
+
+def test_unreachable_database_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    url = "postgresql+asyncpg://porch:secret@127.0.0.1:1/porch"
+    result = porch("migrate", "--database-url", url, "--data", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot use postgresql+asyncpg://porch:***@")
+    assert "secret" not in result.stderr and "Traceback" not in result.stderr
