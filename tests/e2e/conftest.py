@@ -12,6 +12,7 @@ from playwright.async_api import Browser, BrowserContext, Dialog, Page, async_pl
 
 from porch.config import Config
 from porch.demo.seed import Demo, seed_demo
+from tests.e2e.pages import Inbox, Storefront
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.live_server import LiveServer, start_live_server
 
@@ -73,3 +74,37 @@ async def new_tab(browser: Browser, tmp_path: Path) -> AsyncIterator:
     yield make
     for context in contexts:
         await context.close()
+
+
+@dataclasses.dataclass
+class ChatTabs:
+    """An operator signed in to the panel and a shopper on the demo storefront."""
+
+    operator_tab: Tab
+    visitor_tab: Tab
+    inbox: Inbox
+    shop: Storefront
+
+    def __iter__(self) -> Iterator:
+        """`operator_tab, visitor_tab, inbox, shop = chat_tabs`"""
+        return iter((self.operator_tab, self.visitor_tab, self.inbox, self.shop))
+
+    async def start_chat(self, first_message: str) -> None:
+        """The shopper opens the widget and writes; the operator opens the conversation."""
+        await self.shop.visit()
+        await self.shop.open_chat()
+        await self.shop.send(first_message)
+        await self.inbox.open_first_conversation()
+
+
+@pytest.fixture
+async def chat_tabs(demo_server: LiveServer, demo: Demo, new_tab) -> ChatTabs:
+    operator_tab, visitor_tab = await new_tab(), await new_tab()
+    tabs = ChatTabs(
+        operator_tab,
+        visitor_tab,
+        Inbox(operator_tab.page, demo_server.url),
+        Storefront(visitor_tab.page, demo_server.url),
+    )
+    await tabs.inbox.login(demo)
+    return tabs

@@ -10,7 +10,8 @@ import pytest
 from playwright.async_api import expect
 
 from porch.demo.seed import Demo
-from tests.e2e.pages import Inbox, Storefront
+from tests.e2e.conftest import ChatTabs
+from tests.e2e.pages import Storefront
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.e2e
@@ -18,11 +19,8 @@ pytestmark = pytest.mark.e2e
 XSS = "<img src=x onerror=alert(1)>"
 
 
-async def test_visitor_and_operator_chat_live(demo_server: LiveServer, demo: Demo, new_tab) -> None:
-    operator_tab, visitor_tab = await new_tab(), await new_tab()
-    inbox = Inbox(operator_tab.page, demo_server.url)
-    shop = Storefront(visitor_tab.page, demo_server.url)
-    await inbox.login(demo)
+async def test_visitor_and_operator_chat_live(chat_tabs: ChatTabs) -> None:
+    operator_tab, visitor_tab, inbox, shop = chat_tabs
     await shop.visit()
     await shop.open_chat()
 
@@ -81,19 +79,10 @@ async def test_second_visitor_never_sees_the_first_ones_chat(
     await expect(first.frame.get_by_text("Hello from someone else")).to_have_count(0)
 
 
-async def test_markup_in_messages_is_shown_as_text(
-    demo_server: LiveServer, demo: Demo, new_tab
-) -> None:
-    operator_tab, visitor_tab = await new_tab(), await new_tab()
-    inbox = Inbox(operator_tab.page, demo_server.url)
-    shop = Storefront(visitor_tab.page, demo_server.url)
-    await inbox.login(demo)
-    await shop.visit()
-    await shop.open_chat()
-    await shop.send(XSS)
-
+async def test_markup_in_messages_is_shown_as_text(chat_tabs: ChatTabs) -> None:
+    await chat_tabs.start_chat(XSS)
+    operator_tab, visitor_tab, inbox, shop = chat_tabs
     await expect(shop.messages("visitor")).to_contain_text([XSS])
-    await inbox.open_first_conversation()
     await expect(inbox.messages("visitor")).to_contain_text([XSS])
     await expect(inbox.conversations.first).to_contain_text(XSS)
     await inbox.reply(f"You wrote {XSS}")
@@ -105,17 +94,9 @@ async def test_markup_in_messages_is_shown_as_text(
     assert await shop.frame.locator("img[src=x]").count() == 0
 
 
-async def test_internal_note_never_reaches_the_widget(
-    demo_server: LiveServer, demo: Demo, new_tab
-) -> None:
-    operator_tab, visitor_tab = await new_tab(), await new_tab()
-    inbox = Inbox(operator_tab.page, demo_server.url)
-    shop = Storefront(visitor_tab.page, demo_server.url)
-    await inbox.login(demo)
-    await shop.visit()
-    await shop.open_chat()
-    await shop.send("Is the decaf in stock?")
-    await inbox.open_first_conversation()
+async def test_internal_note_never_reaches_the_widget(chat_tabs: ChatTabs) -> None:
+    await chat_tabs.start_chat("Is the decaf in stock?")
+    _operator_tab, visitor_tab, inbox, shop = chat_tabs
 
     await inbox.reply("Check the warehouse sheet first", note=True)
     await expect(inbox.messages().filter(has_text="Check the warehouse sheet")).to_have_attribute(

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.support.chat_clients import Client, open_session, seed, visitor_client
+from tests.support.chat_clients import (
+    Client,
+    add_operator,
+    open_session,
+    seed,
+    visitor_client,
+)
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.e2e
@@ -18,9 +25,9 @@ BOOT_TIMEOUT = 30_000  # Brython compiles the panel bundle on first load
 XSS = "<img src=x onerror=alert(1)>"
 
 
-async def sign_in(page: Page, base_url: str) -> None:
+async def sign_in(page: Page, base_url: str, email: str = EMAIL) -> None:
     await page.goto(base_url + "/panel/login")
-    await page.fill("input[name=email]", EMAIL)
+    await page.fill("input[name=email]", email)
     await page.fill("input[name=password]", PASSWORD)
     await page.press("input[name=password]", "Enter")
     await page.wait_for_url(base_url + "/panel")
@@ -185,5 +192,69 @@ async def test_narrow_screen_shows_one_pane_at_a_time(live_server: LiveServer, n
         await page.get_by_test_id("back-to-list").click()
         await expect(page.get_by_test_id("conversation-item")).to_be_visible()
         await expect(page).to_have_url(f"{live_server.url}/panel")
+    finally:
+        await visitor.close()
+
+
+def typing_flags(visitor: Client) -> list[bool]:
+    return [event["typing"] for event in visitor.pending("operator.typing")]
+
+
+async def test_writing_a_note_never_shows_typing_to_the_visitor(
+    live_server: LiveServer, new_tab
+) -> None:
+    visitor = await start_visitor(live_server, "Hi")
+    tab = await new_tab()
+    page = tab.page
+    reply_input = page.get_by_test_id("reply-input")
+    try:
+        await sign_in(page, live_server.url)
+        await page.get_by_test_id("conversation-item").click()
+        await expect(page.get_by_test_id("message")).to_have_count(1)
+
+        await reply_input.press_sequentially("Let me ch")  # a reply: the visitor sees typing
+        assert await visitor.next("operator.typing") == {"typing": True, "name": "Olivia"}
+        await page.get_by_test_id("note-toggle").check()  # the reply becomes a note mid-way
+        # Keystrokes keep coming faster than the idle timeout: only the switch can stop it.
+        await reply_input.press_sequentially("eck with the warehouse", delay=60)
+        assert typing_flags(visitor) == [False]
+        await reply_input.press("Enter")
+        note = page.locator("[data-testid=message][data-internal=true]")
+        await expect(note).not_to_have_attribute("data-pending", "true")
+        await reply_input.press_sequentially("VIP, be quick", delay=20)
+        await reply_input.press("Enter")
+        await expect(note).to_have_count(2)
+        await expect(note.last).not_to_have_attribute("data-pending", "true")
+        await asyncio.sleep(0.5)  # what the notes would have emitted has arrived by now
+        assert typing_flags(visitor) == []
+
+        await page.get_by_test_id("note-toggle").uncheck()
+        await reply_input.press_sequentially("On its way!")
+        assert await visitor.next("operator.typing") == {"typing": True, "name": "Olivia"}
+        assert tab.errors == []
+    finally:
+        await visitor.close()
+
+
+async def test_reading_a_conversation_clears_unread_for_other_operators(
+    live_server: LiveServer, new_tab
+) -> None:
+    visitor = await start_visitor(live_server, "Hi")
+    sam = add_operator(live_server)
+    olivia_page, sam_page = (await new_tab()).page, (await new_tab()).page
+    try:
+        await sign_in(olivia_page, live_server.url)
+        await sign_in(sam_page, live_server.url, email=sam.email)
+        sams_item = sam_page.get_by_test_id("conversation-item")
+        await expect(sams_item.get_by_test_id("unread-badge")).to_have_text("1")
+        await olivia_page.get_by_test_id("conversation-item").click()
+        await expect(olivia_page.get_by_test_id("message")).to_have_count(1)
+        await expect(sams_item).to_have_attribute("data-unread", "false")
+
+        await visitor.call("message.send", {"client_id": "v-2", "body": "Are you there?"})
+        await expect(olivia_page.get_by_test_id("message")).to_have_count(2)
+        await expect(sams_item).to_contain_text("Are you there?")
+        await expect(sams_item).to_have_attribute("data-unread", "false")
+        await expect(sams_item.get_by_test_id("unread-badge")).to_have_count(0)
     finally:
         await visitor.close()

@@ -18,6 +18,7 @@ from porch.services import Services
 from tests.support.chat_clients import (
     Client,
     Seeded,
+    add_operator,
     open_session,
     operator_client,
     seed,
@@ -273,10 +274,7 @@ async def test_presence_changes_reach_the_widget(
 async def test_assign_close_reopen(
     visitor: Opener, operator: Opener, live_server: LiveServer
 ) -> None:
-    async def second_operator(services: Services) -> int:
-        return (await services.operators.create("sam@shop.example", "Sam", "pw-123456")).id
-
-    sam_id = live_server.call(second_operator)
+    sam_id = add_operator(live_server).id
     widget = await visitor()
     message = await say(widget, "Hi")
     cid = message["conversation_id"]
@@ -370,9 +368,27 @@ async def test_unknown_conversations_are_not_found(operator: Opener) -> None:
     for event, payload in [
         ("conversation.watch", {"conversation_id": 999}),
         ("conversation.close", {"conversation_id": 999}),
+        ("conversation.read", {"conversation_id": 999}),
         ("conversation.start", {"visitor_id": 999}),
         ("message.send", _reply(999, "x", "hello")),
     ]:
         ack = await panel.call(event, payload)
         assert ack["ok"] is False and ack["error"]["code"] == "not_found", event
         assert (await panel.next("error"))["event"] == event
+
+
+async def test_conversation_read_clears_unread_for_every_operator(
+    visitor: Opener, operator: Opener, live_server: LiveServer
+) -> None:
+    sam = add_operator(live_server)
+    widget = await visitor()
+    cid = (await say(widget, "Hi"))["conversation_id"]
+    olivia, other = await operator(), await operator(sam.id)
+    await say(widget, "Anyone there?")
+    assert (await other.until("conversation.updated", lambda s: s["id"] == cid))["unread"] == 2
+    ack = await olivia.call("conversation.read", {"conversation_id": cid})
+    assert ack["ok"] and ack["conversation"]["id"] == cid and ack["conversation"]["unread"] == 0
+    assert (await other.next("conversation.updated"))["unread"] == 0
+    listed = (await other.call("inbox.list", {"status": "open"}))["conversations"]
+    assert [(c["id"], c["unread"]) for c in listed] == [(cid, 0)]
+    assert widget.pending("conversation") == [{"id": cid, "status": "open"}]  # not the visitor's

@@ -117,6 +117,8 @@ def operator_cases(cid: int) -> list[tuple[str, Any]]:
         ("conversation.assign", {"conversation_id": cid}),
         ("conversation.assign", {"conversation_id": cid, "operator_id": "1"}),
         ("conversation.close", {"conversation_id": cid, "force": True}),
+        ("conversation.read", {"conversation_id": str(cid)}),
+        ("conversation.read", {}),
         ("conversation.start", {"visitor_id": 1.5}),
         ("presence.set", {"status": "busy"}),
         ("visitors.list", {"site_id": 1}),

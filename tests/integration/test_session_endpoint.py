@@ -43,6 +43,15 @@ def rows(server: LiveServer, table: sa.Table) -> int:
     return server.call(run)
 
 
+def site_with_subdomains(server: LiveServer) -> str:
+    """A site for the shop and any subdomain of sub.example: its key."""
+
+    async def make(services: Services) -> str:
+        return (await services.chat.create_site("S", [SHOP, "https://*.sub.example"])).key
+
+    return server.call(make)
+
+
 def body(site_key: str, token: str | None = None, page: dict | None = None) -> dict:
     return {"site_key": site_key, "visitor_token": token, "page": page or PAGE}
 
@@ -99,10 +108,7 @@ async def test_forged_or_foreign_tokens_get_a_new_visitor(
 async def test_allowed_origins(
     live_server: LiveServer, http: httpx.AsyncClient, origin: str
 ) -> None:
-    async def make(services: Services) -> str:
-        return (await services.chat.create_site("S", [SHOP, "https://*.sub.example"])).key
-
-    reply = await post(http, body(live_server.call(make)), origin=origin)
+    reply = await post(http, body(site_with_subdomains(live_server)), origin=origin)
     assert reply.status_code == 200
     assert reply.headers["access-control-allow-origin"] == origin
 
@@ -121,10 +127,7 @@ async def test_allowed_origins(
 async def test_disallowed_origins_are_refused_without_cors(
     live_server: LiveServer, http: httpx.AsyncClient, origin: str
 ) -> None:
-    async def make(services: Services) -> str:
-        return (await services.chat.create_site("S", [SHOP, "https://*.sub.example"])).key
-
-    reply = await post(http, body(live_server.call(make)), origin=origin)
+    reply = await post(http, body(site_with_subdomains(live_server)), origin=origin)
     assert reply.status_code == 403
     assert reply.json()["error"]["code"] == "forbidden"
     assert "access-control-allow-origin" not in reply.headers
@@ -197,3 +200,24 @@ async def test_long_fields_and_huge_bodies_are_refused(
     huge = {**body(seeded.site.key), "padding": "x" * 20_000}
     assert (await post(http, huge)).status_code == 413
     assert rows(live_server, visitors) == 0
+
+
+async def test_sessions_are_rate_limited_per_client_ip(
+    http: httpx.AsyncClient, live_server: LiveServer, seeded: Seeded
+) -> None:
+    for _ in range(60):
+        assert (await post(http, body(seeded.site.key))).status_code == 200
+    refused = await post(http, body(seeded.site.key))
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert refused.json() == {
+        "error": {
+            "code": "rate_limited",
+            "message": "too many new sessions, slow down",
+            "event": "session",
+        }
+    }
+    assert rows(live_server, visitors) == 60
+    other_ip = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
+    async with httpx.AsyncClient(base_url=live_server.url, transport=other_ip) as elsewhere:
+        assert (await post(elsewhere, body(seeded.site.key))).status_code == 200

@@ -296,3 +296,52 @@ async def test_live_visitors_list_online_first(chat: ChatService, site: Site) ->
     b = await chat.open_session(site, None, PAGE)
     listed = await chat.list_visitors(online={a.id})
     assert [(s.visitor.id, s.online) for s in listed] == [(a.id, True), (b.id, False)]
+
+
+async def test_concurrent_first_messages_share_one_conversation(
+    chat: ChatService, site: Site, db: Database, bus: EventBus
+) -> None:
+    """Two tabs sending a first message at once: one conversation, every message in it."""
+    recorder = Recorder(bus)
+    visitor = await chat.open_session(site, None, PAGE)
+    sent = await asyncio.gather(
+        *(chat.send_visitor_message(visitor.id, f"tab-{n}", f"Hello {n}") for n in range(6))
+    )
+    assert len({m.conversation_id for m in sent}) == 1
+    assert len({m.id for m in sent}) == 6
+    assert await count(db, conversations) == 1
+    assert await count(db, messages) == 6
+    assert [e.change for e in recorder.of(ConversationChanged)].count("created") == 1
+
+
+async def test_concurrent_first_drafts_and_messages_share_one_conversation(
+    chat: ChatService, site: Site, db: Database
+) -> None:
+    visitor = await chat.open_session(site, None, PAGE)
+    drafts = [chat.visitor_typing(visitor.id, f"draft {n}") for n in range(3)]
+    sends = [chat.send_visitor_message(visitor.id, f"c-{n}", f"Hi {n}") for n in range(3)]
+    results = await asyncio.gather(*drafts, *sends)
+    assert len({m.conversation_id for m in results[3:]}) == 1
+    assert await count(db, conversations) == 1
+    assert await count(db, messages) == 3
+
+
+async def test_the_database_refuses_a_second_conversation_per_visitor(
+    chat: ChatService, site: Site, db: Database
+) -> None:
+    visitor = await chat.open_session(site, None, PAGE)
+    first = await chat.send_visitor_message(visitor.id, "c-1", "Hello")
+    now = utcnow()
+    values = {
+        "site_id": site.id,
+        "visitor_id": visitor.id,
+        "status": "open",
+        "created_at": now,
+        "last_activity_at": now,
+    }
+    with pytest.raises(sa.exc.IntegrityError):
+        async with db.begin() as conn:
+            await conn.execute(conversations.insert().values(values))
+    async with db.begin() as conn:
+        assert await insert_ignore(conn, conversations, values, ["visitor_id"]) is None
+    assert (await chat.conversation_summary(first.conversation_id)).conversation.status == "open"

@@ -37,6 +37,16 @@ def seed(server: LiveServer, **settings: Any) -> Seeded:
     return server.call(run)
 
 
+def add_operator(server: LiveServer, name: str = "Sam") -> Operator:
+    """Another operator account (password `pw-123456`, email `<name>@shop.example`)."""
+
+    async def run(services: Services) -> Operator:
+        email = f"{name.lower()}@shop.example"
+        return await services.operators.create(email, name, "pw-123456")
+
+    return server.call(run)
+
+
 async def open_session(
     server: LiveServer,
     site_key: str,

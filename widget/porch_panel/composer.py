@@ -52,8 +52,8 @@ class Composer:
 
     def _on_input(self, _event: object) -> None:
         conversation_id = self.view.conversation_id
-        if conversation_id is None:
-            return
+        if conversation_id is None or self.note:
+            return  # an internal note is not for the visitor, nor is the fact of writing it
         if self.input.value:
             self.typing.typed(conversation_id)
         else:
@@ -61,6 +61,8 @@ class Composer:
 
     def _toggle_note(self, _event: object) -> None:
         self.note = bool(self.toggle.checked)
+        if self.note:
+            self.typing.stop()  # the visitor's "typing…" ends as the reply turns into a note
         self.form.attrs["data-mode"] = "note" if self.note else "reply"
         show(self.hint, self.note)
         self.input.attrs["placeholder"] = (

@@ -4,7 +4,7 @@ The URL is the source of truth for what is shown (`/panel?c=ID&status=closed`), 
 links and the browser's back button work without page loads.
 """
 
-from browser import timer, window
+from browser import document, timer, window
 
 from porch_panel import timefmt
 from porch_panel.conversation import ConversationView
@@ -42,6 +42,7 @@ class InboxView:
             button.bind("click", self._on_filter)
         find("back-to-list").bind("click", lambda _e: self.select(None))
         window.bind("popstate", self._on_popstate)
+        document.bind("visibilitychange", self._on_visibility)
         client.on("connect", self._on_connect)
         client.on("conversation.updated", self._on_summary)
         client.on("message", self._on_message)
@@ -127,6 +128,19 @@ class InboxView:
     def _on_message(self, message: dict) -> None:
         if message.get("conversation_id") == self.conversation.conversation_id:
             self.conversation.add_message(message)
+            if message.get("author") == "visitor":
+                self._mark_read()
+
+    def _on_visibility(self, _event: object) -> None:
+        if int(self.conversation.summary.get("unread") or 0):
+            self._mark_read()  # back on the tab: what is on screen has now been seen
+
+    def _mark_read(self) -> None:
+        """Tell the server (so every operator's list agrees) that the open conversation has
+        been seen; only when it really is on screen."""
+        conversation_id = self.conversation.conversation_id
+        if conversation_id is not None and document.visibilityState == "visible":
+            self.client.emit("conversation.read", {"conversation_id": conversation_id})
 
     def _on_visitor_typing(self, data: dict) -> None:
         if data.get("conversation_id") == self.conversation.conversation_id:

@@ -240,7 +240,7 @@ class ChatService:
                 stored = await queries.message_by_client_id(conn, conversation.id, client_id)
                 if stored:
                     return stored
-            conversation, change = await self._open_for_visitor(conn, visitor_id, conversation)
+            conversation, change = await self._open_for_visitor(conn, visitor_id)
             message = await self._insert_message(
                 conn, conversation, client_id, body, author="visitor", now=now
             )
@@ -287,28 +287,42 @@ class ChatService:
         await self.events.publish(MessageCreated(message, conversation.visitor_id))
 
     async def _open_for_visitor(
-        self, conn: AsyncConnection, visitor_id: int, conversation: Conversation | None
+        self, conn: AsyncConnection, visitor_id: int
     ) -> tuple[Conversation, ConversationChange]:
-        if conversation is None:
-            return await self._create_conversation(conn, visitor_id), "created"
+        """The visitor's conversation, open: created if they have none, else reopened."""
+        conversation, created = await self._visitor_conversation(conn, visitor_id, create=True)
+        assert conversation is not None  # create=True always yields one
+        if created:
+            return conversation, "created"
         if conversation.status == "closed":
             await self._set_status(conn, conversation.id, "open")
             return conversation, "reopened"
         return conversation, "message"
 
-    async def _create_conversation(self, conn: AsyncConnection, visitor_id: int) -> Conversation:
+    async def _visitor_conversation(
+        self, conn: AsyncConnection, visitor_id: int, *, create: bool
+    ) -> tuple[Conversation | None, bool]:
+        """The visitor's one conversation and whether this call created it.
+
+        Race-safe: `conversations.visitor_id` is unique, so when two requests (two tabs)
+        create it at once the loser's insert is skipped and it reads the winner's row.
+        """
+        existing = await queries.visitor_conversation(conn, visitor_id)
+        if existing is not None or not create:
+            return existing, False
         visitor = await self._visitor_or_raise(conn, visitor_id)
         now = utcnow()
-        result = await conn.execute(
-            conversations.insert().values(
-                site_id=visitor.site_id,
-                visitor_id=visitor_id,
-                status="open",
-                created_at=now,
-                last_activity_at=now,
-            )
-        )
-        return await self._conversation_or_raise(conn, result.inserted_primary_key[0])
+        values = {
+            "site_id": visitor.site_id,
+            "visitor_id": visitor_id,
+            "status": "open",
+            "created_at": now,
+            "last_activity_at": now,
+        }
+        new_id = await insert_ignore(conn, conversations, values, ["visitor_id"])
+        if new_id is None:
+            return await queries.visitor_conversation(conn, visitor_id), False
+        return await self._conversation_or_raise(conn, new_id), True
 
     async def _insert_message(
         self,
@@ -358,10 +372,9 @@ class ChatService:
             site = await queries.site(conn, visitor.site_id)
             if site is None or not site.typing_preview:
                 return
-            conversation = await queries.visitor_conversation(conn, visitor_id)
-            created = conversation is None and bool(draft.strip())
-            if created:
-                conversation = await self._create_conversation(conn, visitor_id)
+            conversation, created = await self._visitor_conversation(
+                conn, visitor_id, create=bool(draft.strip())
+            )
         if conversation is None:
             return
         if created:
@@ -426,6 +439,13 @@ class ChatService:
             draft=self.draft(conversation_id),
         )
 
+    async def mark_read(self, conversation_id: int) -> ConversationSummary:
+        """An operator has seen the conversation up to now (every operator's list agrees)."""
+        async with self.db.begin() as conn:
+            await self._conversation_or_raise(conn, conversation_id)
+            await self._mark_read(conn, conversation_id, utcnow())
+        return await self._changed(conversation_id, "read")
+
     async def _mark_read(self, conn: AsyncConnection, conversation_id: int, now: datetime) -> None:
         await conn.execute(
             conversations.update()
@@ -484,8 +504,7 @@ class ChatService:
         """An operator reaches out to a visitor: open their conversation (creating or
         reopening it) and take it if nobody has."""
         async with self.db.begin() as conn:
-            existing = await queries.visitor_conversation(conn, visitor_id)
-            conversation, change = await self._open_for_visitor(conn, visitor_id, existing)
+            conversation, change = await self._open_for_visitor(conn, visitor_id)
             if conversation.assignee_id is None:
                 await conn.execute(
                     conversations.update()

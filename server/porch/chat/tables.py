@@ -32,8 +32,14 @@ conversations = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("site_id", sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    # One conversation per visitor, reopened rather than replaced: the unique index makes
+    # concurrent first messages (two tabs) agree on it.
     sa.Column(
-        "visitor_id", sa.ForeignKey("visitors.id", ondelete="CASCADE"), nullable=False, index=True
+        "visitor_id",
+        sa.ForeignKey("visitors.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+        unique=True,
     ),
     sa.Column("status", sa.String(16), nullable=False),  # open | closed
     sa.Column("assignee_id", sa.ForeignKey("operators.id", ondelete="SET NULL")),

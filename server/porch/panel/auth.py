@@ -13,7 +13,6 @@ from porch.operators.service import Operator
 from porch.panel import csrf
 from porch.panel.forms import FormError, field, read_form
 from porch.panel.headers import secured_route
-from porch.panel.ratelimit import LoginRateLimiter
 from porch.panel.render import error_page, render
 from porch.panel.sessions import (
     COOKIE_NAME,
@@ -22,6 +21,7 @@ from porch.panel.sessions import (
     decode_session,
     encode_session,
 )
+from porch.ratelimit import LoginRateLimiter, client_ip, retry_after_header
 from porch.services import Services
 
 LOGIN_PATH = "/panel/login"
@@ -63,10 +63,6 @@ def safe_next(value: str | None) -> str:
     if parts.path != HOME_PATH and not parts.path.startswith(HOME_PATH + "/"):
         return HOME_PATH
     return value
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def routes(services: Services) -> list[Route]:
@@ -148,7 +144,7 @@ def routes(services: Services) -> list[Route]:
             f"Too many failed sign-in attempts. Try again in {minutes} "
             f"minute{'s' if minutes > 1 else ''}."
         )
-        return _login_form(request, email, target, message, 429, {"Retry-After": str(wait)})
+        return _login_form(request, email, target, message, 429, retry_after_header(wait))
 
     def _start_session(operator: Operator, target: str) -> Response:
         response = RedirectResponse(target, status_code=303)

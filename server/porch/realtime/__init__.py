@@ -3,10 +3,10 @@ of chat events to their rooms."""
 
 from __future__ import annotations
 
+from porch.ratelimit import RateLimiter
 from porch.realtime import fanout
 from porch.realtime.fanout import OPERATORS, VISITORS
 from porch.realtime.operator import OperatorNamespace
-from porch.realtime.ratelimit import RateLimiter
 from porch.realtime.visitor import VisitorNamespace
 from porch.services import Services
 

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from socketio.exceptions import ConnectionRefusedError as Refused
 
 from porch.chat.errors import ChatError
-from porch.realtime.ratelimit import RateLimiter
+from porch.ratelimit import RateLimiter
 from porch.realtime.schemas import Payload
 from porch.services import Services
 

@@ -89,6 +89,11 @@ class OperatorNamespace(EventNamespace):
         await self.services.chat.operator_typing(data.conversation_id, operator, data.typing)
         return None
 
+    @handles("conversation.read", schemas.ConversationRef, limit="operator")
+    async def read(self, sid: str, data: schemas.ConversationRef) -> Ack:
+        summary = await self.services.chat.mark_read(data.conversation_id)
+        return {"ok": True, "conversation": summary.to_wire()}
+
     @handles("conversation.assign", schemas.Assign, limit="operator")
     async def assign(self, sid: str, data: schemas.Assign) -> Ack:
         summary = await self.services.chat.assign(data.conversation_id, data.operator_id)

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from porch.chat.models import Page, Site
 from porch.chat.origins import is_own_origin, origin_allowed
 from porch.chat.tokens import issue_visitor_token, read_visitor_token
+from porch.ratelimit import RateLimiter, client_ip, retry_after_header
 from porch.realtime.dispatch import describe
 from porch.realtime.schemas import PageView
 from porch.services import Services
@@ -38,8 +39,10 @@ class BodyTooLarge(Exception):
 
 
 def routes(services: Services) -> list[BaseRoute]:
+    limiter = RateLimiter()  # per client IP: a script cannot mint visitors without end
+
     async def create(request: Request) -> Response:
-        return await create_session(services, request)
+        return await create_session(services, limiter, request)
 
     async def preflight(request: Request) -> Response:
         return await answer_preflight(services, request)
@@ -47,7 +50,11 @@ def routes(services: Services) -> list[BaseRoute]:
     return [Route(PATH, create, methods=["POST"]), Route(PATH, preflight, methods=["OPTIONS"])]
 
 
-async def create_session(services: Services, request: Request) -> Response:
+async def create_session(services: Services, limiter: RateLimiter, request: Request) -> Response:
+    ip = client_ip(request)
+    if not limiter.allow("session", ip):
+        wait = retry_after_header(limiter.retry_after("session", ip))
+        return _error(429, "too many new sessions, slow down", "rate_limited", wait)
     origin = request.headers.get("origin")
     try:
         body = SessionRequest.model_validate_json(await _read_body(request))
@@ -119,6 +126,8 @@ async def _read_body(request: Request) -> bytes:
     return body
 
 
-def _error(status: int, message: str, code: str = "invalid") -> JSONResponse:
+def _error(
+    status: int, message: str, code: str = "invalid", headers: dict[str, str] | None = None
+) -> JSONResponse:
     error = {"code": code, "message": message, "event": "session"}
-    return JSONResponse({"error": error}, status_code=status)
+    return JSONResponse({"error": error}, status_code=status, headers=headers)
