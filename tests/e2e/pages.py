@@ -37,6 +37,18 @@ class Storefront:
             selector += f"[data-author={author}]"
         return self.frame.locator(selector)
 
+    def bodies(self, author: str | None = None) -> Locator:
+        """Just the message texts (without the author and time line)."""
+        return self.messages(author).locator(".body")
+
+    @property
+    def presence(self) -> Locator:
+        return self.frame.locator("#porch-presence-text")
+
+    @property
+    def email_form(self) -> Locator:
+        return self.frame.get_by_test_id("porch-email-form")
+
     async def open_chat(self) -> None:
         await self.launcher.click()
         await expect(self.input).to_be_visible(timeout=30_000)  # Brython compiles on first open
@@ -82,3 +94,26 @@ class Inbox:
             await toggle.click()
         await self.page.get_by_test_id("reply-input").fill(text)
         await self.page.get_by_test_id("reply-send").click()
+
+
+class Visitors:
+    """The operator's live visitors page (/panel/visitors)."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+
+    async def visit(self) -> None:
+        await self.page.goto(self.base_url + "/panel/visitors")
+
+    @property
+    def rows(self) -> Locator:
+        return self.page.get_by_test_id("visitor-row")
+
+    @property
+    def page_title(self) -> Locator:
+        return self.rows.get_by_test_id("visitor-page-title")
+
+    @property
+    def pages_viewed(self) -> Locator:
+        return self.rows.get_by_test_id("pages-viewed")

@@ -45,15 +45,17 @@
       body: JSON.stringify({ site_key: key, visitor_token: get(), page: page() })
     }).then(function (r) {
       if (r.ok) return r.json();
-      if (r.status < 500) throw r.status; // not allowed here or unknown site: stay invisible
-      return Promise.reject(0);
+      throw r.status;
     }).then(function (s) {
       session = s;
       set(s.visitor_token);
       draw(s.site || {});
       init();
-    }).catch(function (status) {
-      if (status) return console.warn("Porch: session refused (" + status + ")");
+    }).catch(function (e) {
+      // A 4xx (unknown site, bad body) stays invisible. A 5xx or a failed fetch (server
+      // restarting, network, or an origin refused without CORS headers) is retried.
+      if (session) throw e; // a bug after the session opened: never draw twice
+      if (e > 0 && e < 500) return console.warn("Porch: session refused (" + e + ")");
       if (tries < 5) setTimeout(start, 2000 * Math.pow(2, tries), tries + 1);
     });
   }

@@ -52,7 +52,8 @@ class Widget:
                 self.composer.focus()
                 self._maybe_read()
         elif kind == "page" and isinstance(message.get("page"), dict):
-            self._emit("page.view", _page(message["page"]), queue=False)
+            # Queued: an SPA can navigate before the socket is up (or while it reconnects).
+            self._emit("page.view", _page(message["page"]))
         elif kind == "visitor" and isinstance(message.get("data"), dict):
             self._emit("visitor.update", _visitor_update(message["data"]), lambda _ack: None)
 
