@@ -41,7 +41,7 @@
 
   function start(tries) {
     fetch(base + "/widget/v1/session", {
-      method: "POST", headers: { "Content-Type": "application/json" },
+      method: "POST", // a text/plain body: a simple CORS request, no preflight round trip
       body: JSON.stringify({ site_key: key, visitor_token: get(), page: page() })
     }).then(function (r) {
       if (r.ok) return r.json();

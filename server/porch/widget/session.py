@@ -42,7 +42,13 @@ def routes(services: Services) -> list[BaseRoute]:
     limiter = RateLimiter()  # per client IP: a script cannot mint visitors without end
 
     async def create(request: Request) -> Response:
-        return await create_session(services, limiter, request)
+        response = await create_session(services, limiter, request)
+        origin = request.headers.get("origin")
+        if origin:
+            # Refusals are readable too, so the loader stops instead of retrying; what
+            # protects a site is the refusal itself, not hiding it.
+            response.headers.update(_cors(origin))
+        return response
 
     async def preflight(request: Request) -> Response:
         return await answer_preflight(services, request)
@@ -68,7 +74,7 @@ async def create_session(services: Services, limiter: RateLimiter, request: Requ
     if origin is not None and not _allowed(services, request, origin, site.allowed_origins):
         return _error(403, f"origin {origin} may not embed this site's widget", code="forbidden")
     reply = await _open(services, site, body)
-    return JSONResponse(reply, headers=_cors(origin) if origin else None)
+    return JSONResponse(reply)
 
 
 async def _open(services: Services, site: Site, body: SessionRequest) -> dict[str, Any]:
