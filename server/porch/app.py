@@ -24,6 +24,7 @@ from porch.config import Config
 from porch.db.engine import Database
 from porch.events import EventBus
 from porch.operators.service import OperatorService
+from porch.operators.sessions import SessionStore
 from porch.paths import PACKAGE_DIR
 from porch.realtime.presence import Presence
 from porch.services import Services
@@ -41,6 +42,7 @@ def build_services(config: Config) -> Services:
         templates=_templates(),
         chat=ChatService(db, events),
         operators=OperatorService(db),
+        sessions=SessionStore(db, events),
         presence=Presence(),
     )
 

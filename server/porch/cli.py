@@ -211,29 +211,33 @@ def cmd_site_list(args: argparse.Namespace) -> int:
 def cmd_site_update(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from porch.chat.settings import SiteSettingsUpdate
+    from porch.chat.settings import SiteSettingsUpdate, settings_problems
 
     given = {"color": args.color, "greeting": args.greeting}
     if args.typing_preview:
         given["typing_preview"] = args.typing_preview == "on"
     try:
-        changes = SiteSettingsUpdate(**{k: v for k, v in given.items() if v is not None}).changes()
+        update = SiteSettingsUpdate(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as exc:
-        problems = "; ".join(f"--{e['loc'][0]}: {e['msg']}".replace("_", "-") for e in exc.errors())
-        print(f"error: {problems}", file=sys.stderr)
+        problems = settings_problems(exc).items()
+        print(
+            "error: " + "; ".join(f"--{k.replace('_', '-')}: {v}" for k, v in problems),
+            file=sys.stderr,
+        )
         return 1
+    changes = update.changes()
     if not changes:
         print("error: nothing to change (see `porch site update --help`)", file=sys.stderr)
         return 1
 
-    async def update(services: Services) -> str | None:
+    async def run(services: Services) -> str | None:
         site = await services.chat.get_site_by_key(args.key)
         if site is None:
             return None
-        site = await services.chat.update_site_settings(site.id, **changes)
+        site = await services.chat.update_site(site.id, settings=update)
         return ", ".join(f"{k}={site.settings[k]!r}" for k in sorted(changes))
 
-    updated = _with_services(_config(args), update)
+    updated = _with_services(_config(args), run)
     if updated is None:
         print(f"error: no site with key {args.key!r} (see `porch site list`)", file=sys.stderr)
         return 1

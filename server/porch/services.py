@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from porch.db.engine import Database
     from porch.events import EventBus
     from porch.operators.service import OperatorService
+    from porch.operators.sessions import SessionStore
     from porch.realtime.presence import Presence
 
 
@@ -29,4 +30,5 @@ class Services:
     templates: Environment
     chat: ChatService
     operators: OperatorService
+    sessions: SessionStore
     presence: Presence

@@ -21,6 +21,7 @@ from tests.support.chat_clients import (
     add_operator,
     open_session,
     operator_client,
+    operator_cookie,
     seed,
     visitor_client,
 )
@@ -91,7 +92,7 @@ async def test_visitor_without_a_valid_token_is_refused(
         "garbage",
         issue_visitor_token("another-secret", seeded.site.id, 1),
         issue_visitor_token(secret, seeded.site.id, 999),  # no such visitor
-        encode_session(secret, seeded.operator.id),  # a different kind of signed value
+        encode_session(secret, "session-token"),  # a different kind of signed value
     ]
     for token in tokens:
         client = Client("/visitor")
@@ -342,7 +343,7 @@ async def test_visitor_updates_reach_operators(visitor: Opener, operator: Opener
     [
         {},
         {"Cookie": f"{COOKIE_NAME}=forged"},
-        {"Cookie": f"{COOKIE_NAME}={encode_session('other-secret', 1)}"},
+        {"Cookie": f"{COOKIE_NAME}={encode_session('other-secret', 'session-token')}"},
     ],
 )
 async def test_operator_socket_needs_a_session(live_server: LiveServer, headers: dict) -> None:
@@ -354,12 +355,11 @@ async def test_operator_socket_needs_a_session(live_server: LiveServer, headers:
 async def test_operator_socket_refuses_other_origins(
     live_server: LiveServer, seeded: Seeded
 ) -> None:
-    cookie = encode_session(live_server.config.secret_key, seeded.operator.id)
+    cookie = operator_cookie(live_server, seeded.operator.id)  # a live session
     client = Client("/operator")
     with pytest.raises(socketio.exceptions.ConnectionError):
         await client.connect(
-            live_server.url,
-            headers={"Cookie": f"{COOKIE_NAME}={cookie}", "Origin": "https://evil.example"},
+            live_server.url, headers={"Cookie": cookie, "Origin": "https://evil.example"}
         )
 
 

@@ -10,8 +10,14 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from porch.chat.errors import Invalid, NotFound
-from porch.chat.events import ConversationChanged, MessageCreated, PageViewed, VisitorTyping
+from porch.chat.errors import Invalid, NotFound, SiteError
+from porch.chat.events import (
+    ConversationChanged,
+    MessageCreated,
+    PageViewed,
+    SiteUpdated,
+    VisitorTyping,
+)
 from porch.chat.models import Page, Site
 from porch.chat.service import ChatService
 from porch.chat.tables import conversations, messages, page_views
@@ -27,7 +33,7 @@ PAGE = Page("https://shop.example/", "Home", "")
 class Recorder:
     def __init__(self, bus: EventBus) -> None:
         self.seen: list[object] = []
-        for kind in (ConversationChanged, MessageCreated, PageViewed, VisitorTyping):
+        for kind in (ConversationChanged, MessageCreated, PageViewed, SiteUpdated, VisitorTyping):
             bus.subscribe(kind, self.record)
 
     async def record(self, event: object) -> None:
@@ -87,6 +93,43 @@ async def test_sites_round_trip_with_default_settings(chat: ChatService, site: S
 async def test_site_origins_must_be_origins(chat: ChatService) -> None:
     with pytest.raises(Invalid):
         await chat.create_site("Bad", ["shop.example/path"])
+
+
+async def test_update_site_checks_like_create_and_publishes(
+    chat: ChatService, site: Site, bus: EventBus
+) -> None:
+    recorder = Recorder(bus)
+    with pytest.raises(SiteError) as refused:
+        await chat.update_site(site.id, name=" ", origins=["https://ok.example", "nope"])
+    assert set(refused.value.problems) == {"name", "origins"}
+    with pytest.raises(NotFound):
+        await chat.update_site(site.id + 100, name="Other")
+    assert await chat.get_site(site.id) == site and recorder.seen == []
+
+    renamed = await chat.update_site(
+        site.id, name=" Mugs ", origins=["https://mugs.example/", "https://mugs.example"]
+    )
+    assert (renamed.name, renamed.allowed_origins) == ("Mugs", ["https://mugs.example"])
+    assert renamed.settings == site.settings and renamed.key == site.key
+    assert await chat.get_site(site.id) == renamed
+    assert recorder.of(SiteUpdated) == [SiteUpdated(renamed)]
+
+
+async def test_typing_preview_off_forgets_the_sites_drafts(
+    chat: ChatService, site: Site, bus: EventBus
+) -> None:
+    visitor = await chat.open_session(site, None, PAGE)
+    await chat.visitor_typing(visitor.id, "my address is")
+    conversation = (await chat.visitor_hello(visitor.id)).conversation.id
+    assert chat.draft(conversation) == "my address is"
+    recorder = Recorder(bus)
+    await chat.update_site_settings(site.id, typing_preview=False)
+    assert chat.draft(conversation) == ""
+    assert [(e.conversation_id, e.draft) for e in recorder.of(VisitorTyping)] == [
+        (conversation, "")
+    ]
+    await chat.visitor_typing(visitor.id, "my address is 1 Main St")
+    assert chat.draft(conversation) == "" and len(recorder.of(VisitorTyping)) == 1
 
 
 async def test_session_creates_then_resumes_only_on_the_same_site(

@@ -71,7 +71,12 @@ class Client:
         self.namespace = namespace
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events: defaultdict[str, asyncio.Queue[Any]] = defaultdict(asyncio.Queue)
+        self.disconnected = asyncio.Event()
         self.sio.on("*", self._record, namespace=namespace)
+        self.sio.on("disconnect", self._on_disconnect, namespace=namespace)
+
+    async def _on_disconnect(self, reason: Any = None) -> None:
+        self.disconnected.set()
 
     async def _record(self, event: str, data: Any = None) -> None:
         self.events[event].put_nowait(data)
@@ -117,7 +122,18 @@ async def visitor_client(server: LiveServer, token: str) -> Client:
     return await Client("/visitor").connect(server.url, auth={"token": token})
 
 
+def operator_cookie(server: LiveServer, operator_id: int) -> str:
+    """The `Cookie:` header of a real sign-in session for this operator."""
+
+    async def run(services: Services) -> str:
+        operator = await services.operators.get(operator_id)
+        assert operator is not None, f"no operator {operator_id}"
+        new = await services.sessions.create(operator, user_agent="tests")
+        return f"{COOKIE_NAME}={encode_session(server.config.secret_key, new.token)}"
+
+    return server.call(run)
+
+
 async def operator_client(server: LiveServer, operator_id: int) -> Client:
-    cookie = encode_session(server.config.secret_key, operator_id)
-    headers = {"Cookie": f"{COOKIE_NAME}={cookie}"}
+    headers = {"Cookie": operator_cookie(server, operator_id)}
     return await Client("/operator").connect(server.url, headers=headers)

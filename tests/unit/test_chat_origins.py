@@ -44,6 +44,15 @@ def test_normalize() -> None:
     assert normalize_origin("http://h:8080") == "http://h:8080"
     assert normalize_origin("ftp://h") is None
     assert normalize_origin("https://h/path") is None
+    assert normalize_origin("http://[::1]:8000") == "http://[::1]:8000"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["https://shop example.com", "https://café.example", "https://a.example, https://b.example"],
+)
+def test_what_no_browser_sends_as_an_origin_is_not_one(typed: str) -> None:
+    assert normalize_origin(typed) is None
 
 
 def test_friendly_names_are_two_capitalised_words() -> None:

@@ -14,7 +14,7 @@ def test_tampered_foreign_and_odd_tokens_are_rejected() -> None:
     for bad in [
         token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
         issue_visitor_token("other", 3, 7),
-        encode_session(SECRET, 7),  # signed with the same key, other salt
+        encode_session(SECRET, "7"),  # signed with the same key, other salt
         "",
         None,
         12,

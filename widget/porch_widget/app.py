@@ -75,6 +75,7 @@ class Widget:
         self.client.on("message", self._message)
         self.client.on("presence", lambda d: self._set_presence(bool(d.get("operators_online"))))
         self.client.on("operator.typing", self._operator_typing)
+        self.client.on("site", self._apply_site)  # settings changed in the panel
         self.client.connect()
 
     def _apply_site(self, site: dict) -> None:

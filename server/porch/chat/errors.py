@@ -14,4 +14,9 @@ class Invalid(ChatError):
 
 
 class SiteError(Invalid):
-    """A site that cannot be created as asked (no name, an origin that is not one)."""
+    """A site that cannot be created or changed as asked (no name, an origin that is not
+    one). `problems` says what is wrong with each field, keyed `name` or `origins`."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems

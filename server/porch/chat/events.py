@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from porch.chat.models import Conversation, Message, Visitor
+from porch.chat.models import Conversation, Message, Site, Visitor
 
 ConversationChange = Literal[
     "created", "started", "message", "assigned", "closed", "reopened", "read"
@@ -59,3 +59,11 @@ class PageViewed:
 class VisitorUpdated:
     name: ClassVar[str] = "visitor.updated"
     visitor: Visitor
+
+
+@dataclass(frozen=True)
+class SiteUpdated:
+    """A site's name, allowed origins or widget settings changed."""
+
+    name: ClassVar[str] = "site.updated"
+    site: Site

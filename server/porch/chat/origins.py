@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_HOST = re.compile(r"[a-z0-9_.-]+|[0-9a-f:.]+:[0-9a-f:.]*")
+"""What a browser puts in an Origin: an ASCII (punycode) name or address, IPv6 unbracketed."""
 
 
 def normalize_origin(origin: str) -> str | None:
@@ -19,6 +22,8 @@ def normalize_origin(origin: str) -> str | None:
     if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
         return None
     host = parts.hostname.lower()
+    if not _HOST.fullmatch(host):
+        return None
     if ":" in host:
         host = f"[{host}]"
     if port is None or port == _DEFAULT_PORTS[parts.scheme]:

@@ -22,6 +22,7 @@ from porch.chat.events import (
     MessageCreated,
     OperatorTyping,
     PageViewed,
+    SiteUpdated,
     VisitorTyping,
     VisitorUpdated,
 )
@@ -38,6 +39,7 @@ from porch.chat.models import (
 )
 from porch.chat.names import friendly_name
 from porch.chat.origins import normalize_origin
+from porch.chat.settings import SiteSettingsUpdate
 from porch.chat.tables import conversations, messages, page_views, sites, visitors
 from porch.db.engine import Database
 from porch.db.metadata import utcnow
@@ -52,8 +54,40 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "greeting": "Hi! How can we help?",
 }
 MAX_ATTRIBUTES = 50
+MAX_SITE_NAME = 200  # sites.name is VARCHAR(200)
+MAX_ORIGINS = 50
 RECENT_VISITORS = timedelta(minutes=30)
 """`list_visitors` shows offline visitors seen this recently."""
+
+
+def site_problems(name: str | None = None, origins: list[str] | None = None) -> dict[str, str]:
+    """What is wrong with a site's name and allowed origins (None: not given), by field.
+
+    An origin is `scheme://host[:port]` or `https://*.example.com` for any subdomain.
+    """
+    problems: dict[str, str] = {}
+    if name is not None and not name.strip():
+        problems["name"] = "A site needs a name."
+    elif name is not None and len(name.strip()) > MAX_SITE_NAME:
+        problems["name"] = f"A site name has at most {MAX_SITE_NAME} characters."
+    if origins is not None:
+        bad = [o for o in origins if normalize_origin(o.replace("://*.", "://", 1)) is None]
+        if bad:
+            problems["origins"] = f"Not an origin (scheme://host[:port]): {', '.join(bad)}"
+        elif len(origins) > MAX_ORIGINS:
+            problems["origins"] = f"A site allows at most {MAX_ORIGINS} origins."
+    return problems
+
+
+def _check_site(name: str | None, origins: list[str] | None) -> None:
+    problems = site_problems(name, origins)
+    if problems:
+        raise SiteError(problems)
+
+
+def _clean_origins(origins: list[str]) -> list[str]:
+    """As typed, without a trailing slash or repeats."""
+    return list(dict.fromkeys(o.strip().rstrip("/") for o in origins))
 
 
 class ChatService:
@@ -69,15 +103,11 @@ class ChatService:
     async def create_site(
         self, name: str, origins: list[str], settings: dict[str, Any] | None = None
     ) -> Site:
-        if not name.strip():
-            raise SiteError("a site needs a name")
-        bad = [o for o in origins if normalize_origin(o.replace("://*.", "://", 1)) is None]
-        if bad:
-            raise SiteError(f"not an origin (scheme://host[:port]): {', '.join(bad)}")
+        _check_site(name, origins)
         values = {
             "key": "site_" + secrets.token_urlsafe(16),
             "name": name.strip(),
-            "allowed_origins": [o.strip().rstrip("/") for o in origins],
+            "allowed_origins": _clean_origins(origins),
             "settings": {**DEFAULT_SETTINGS, **(settings or {})},
             "created_at": utcnow(),
         }
@@ -105,14 +135,51 @@ class ChatService:
             rows = await conn.execute(sa.select(sites).order_by(sites.c.id))
         return [queries.site_from_row(row) for row in rows]
 
-    async def update_site_settings(self, site_id: int, **settings: Any) -> Site:
+    async def update_site(
+        self,
+        site_id: int,
+        *,
+        name: str | None = None,
+        origins: list[str] | None = None,
+        settings: SiteSettingsUpdate | None = None,
+    ) -> Site:
+        """Change what is given (None: keep); settings are merged into the stored ones.
+
+        Checked like `create_site`. Turning typing preview off also forgets the drafts of
+        the site's conversations and clears them from operators' screens.
+        """
+        _check_site(name, origins)
         async with self.db.begin() as conn:
-            site = await queries.site(conn, site_id)
-            if site is None:
+            before = await queries.site(conn, site_id)
+            if before is None:
                 raise NotFound(f"no site {site_id}")
-            merged = {**site.settings, **settings}
-            await conn.execute(sites.update().where(sites.c.id == site_id).values(settings=merged))
-        return Site(site.id, site.key, site.name, site.allowed_origins, merged)
+            values = {
+                "name": before.name if name is None else name.strip(),
+                "allowed_origins": (
+                    before.allowed_origins if origins is None else _clean_origins(origins)
+                ),
+                "settings": {**before.settings, **(settings.changes() if settings else {})},
+            }
+            await conn.execute(sites.update().where(sites.c.id == site_id).values(values))
+            site = Site(before.id, before.key, **values)
+            hushed = await self._drafts_of_site(conn, site_id) if not site.typing_preview else []
+        await self.events.publish(SiteUpdated(site))
+        for conversation_id in hushed:
+            self._drafts.pop(conversation_id, None)
+            await self.events.publish(VisitorTyping(conversation_id, ""))
+        return site
+
+    async def update_site_settings(self, site_id: int, **settings: Any) -> Site:
+        return await self.update_site(site_id, settings=SiteSettingsUpdate(**settings))
+
+    async def _drafts_of_site(self, conn: AsyncConnection, site_id: int) -> list[int]:
+        """The site's conversations that have a remembered draft."""
+        if not self._drafts:
+            return []
+        query = sa.select(conversations.c.id).where(
+            conversations.c.site_id == site_id, conversations.c.id.in_(list(self._drafts))
+        )
+        return list(await conn.scalars(query))
 
     # -- visitors -----------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The operator panel: login, inbox, conversations, live visitors."""
+"""The operator panel: login, inbox, conversations, live visitors, site settings."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from porch.panel import auth, pages
+from porch.panel import auth, pages, sites
 from porch.panel.headers import SECURED
 from porch.services import Services
 
@@ -19,5 +19,6 @@ def routes(services: Services) -> list[BaseRoute]:
     return [
         *auth.routes(services),
         *pages.routes(services),
+        *sites.routes(services),
         Mount("/panel/static", app=static, name="panel-static", middleware=SECURED),
     ]

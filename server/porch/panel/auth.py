@@ -10,17 +10,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from porch.operators.service import Operator
+from porch.operators.sessions import OperatorSession
 from porch.panel import csrf
 from porch.panel.forms import FormError, field, read_form
 from porch.panel.headers import secured_route
 from porch.panel.render import error_page, render
-from porch.panel.sessions import (
-    COOKIE_NAME,
-    MAX_AGE_SECONDS,
-    Session,
-    decode_session,
-    encode_session,
-)
+from porch.panel.sessions import COOKIE_NAME, MAX_AGE_SECONDS, encode_session, resolve_cookie
 from porch.ratelimit import LoginRateLimiter, client_ip, retry_after_header
 from porch.services import Services
 
@@ -34,16 +29,15 @@ MAX_NEXT = 2048
 @dataclass(frozen=True)
 class SignedIn:
     operator: Operator
-    session: Session
+    session: OperatorSession
 
 
 async def signed_in(request: Request, services: Services) -> SignedIn | None:
-    """The operator behind this request's session cookie, if it is valid and still exists."""
-    session = decode_session(services.config.secret_key, request.cookies.get(COOKIE_NAME))
-    if session is None:
-        return None
-    operator = await services.operators.get(session.operator_id)
-    return SignedIn(operator, session) if operator else None
+    """The operator behind this request's session cookie, if that session is still live
+    (not signed out, not expired)."""
+    cookie = request.cookies.get(COOKIE_NAME)
+    session = await resolve_cookie(services.sessions, services.config.secret_key, cookie)
+    return SignedIn(session.operator, session) if session else None
 
 
 def redirect_to_login(request: Request) -> RedirectResponse:
@@ -99,7 +93,10 @@ def routes(services: Services) -> list[Route]:
             limiter.record_failure(ip, email)
             return _login_form(request, email, target, "Wrong email or password.", 401)
         limiter.record_success(ip, email)
-        return _start_session(operator, target)
+        new = await services.sessions.create(
+            operator, user_agent=request.headers.get("user-agent", ""), ip=ip
+        )
+        return _start_session(new.token, target)
 
     async def logout(request: Request) -> Response:
         who = await signed_in(request, services)
@@ -112,6 +109,7 @@ def routes(services: Services) -> list[Route]:
             return error_page(services, exc.status_code, "Sign-out failed", exc.message)
         except csrf.CsrfError:
             return _csrf_failed()
+        await services.sessions.revoke(who.session)
         response = RedirectResponse(LOGIN_PATH, status_code=303)
         response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax")
         return response
@@ -146,11 +144,11 @@ def routes(services: Services) -> list[Route]:
         )
         return _login_form(request, email, target, message, 429, retry_after_header(wait))
 
-    def _start_session(operator: Operator, target: str) -> Response:
+    def _start_session(token: str, target: str) -> Response:
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(
             COOKIE_NAME,
-            encode_session(config.secret_key, operator.id),
+            encode_session(config.secret_key, token),
             max_age=MAX_AGE_SECONDS,
             path="/",  # the /operator socket (under /socket.io) must see it too
             httponly=True,

@@ -1,8 +1,9 @@
 """CSRF protection for panel forms.
 
-Logged-in forms carry the token stored in the signed session cookie. The login form has
-no session yet, so it uses a signed double-submit cookie: the form field must equal the
-token inside a cookie only this server can have signed. Both also refuse a foreign Origin.
+Logged-in forms carry the token stored with the operator's session (its table row). The
+login form has no session yet, so it uses a signed double-submit cookie: the form field
+must equal the token inside a cookie only this server can have signed. Both also refuse a
+foreign Origin.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from porch.config import Config
-from porch.panel.sessions import Session, new_csrf_token
+from porch.operators.sessions import OperatorSession
+from porch.panel.sessions import new_csrf_token
 
 FIELD_NAME = "csrf_token"
 LOGIN_COOKIE = "porch_login_csrf"
@@ -55,7 +57,7 @@ def check_login_form(request: Request, form: dict[str, str], config: Config) -> 
 
 
 def check_session_form(
-    request: Request, form: dict[str, str], session: Session, config: Config
+    request: Request, form: dict[str, str], session: OperatorSession, config: Config
 ) -> None:
     _check_origin(request, config)
     _require_match(session.csrf_token, form.get(FIELD_NAME, ""))

@@ -16,27 +16,39 @@ from porch.services import Services
 Page = Callable[[Request, SignedIn], Awaitable[Response]]
 
 
+def operators_only(services: Services, handler: Page) -> Callable[[Request], Awaitable[Response]]:
+    """Only for signed-in operators; everyone else goes to the login page."""
+
+    async def endpoint(request: Request) -> Response:
+        who = await signed_in(request, services)
+        if who is None:
+            return redirect_to_login(request)
+        return await handler(request, who)
+
+    return endpoint
+
+
+def render_view(
+    services: Services, who: SignedIn, view: str, status_code: int = 200, **context: object
+) -> Response:
+    """A page of the signed-in app (`<view>.html`, extending `app.html`)."""
+    return render(
+        services,
+        f"{view}.html",
+        status_code=status_code,
+        view=view,
+        operator=who.operator,
+        csrf_token=who.session.csrf_token,
+        **context,
+    )
+
+
 def routes(services: Services) -> list[Route]:
     def page(handler: Page) -> Callable[[Request], Awaitable[Response]]:
-        """Only for signed-in operators; everyone else goes to the login page."""
-
-        async def endpoint(request: Request) -> Response:
-            who = await signed_in(request, services)
-            if who is None:
-                return redirect_to_login(request)
-            return await handler(request, who)
-
-        return endpoint
+        return operators_only(services, handler)
 
     def shell(who: SignedIn, view: str, conversation_id: int | None = None) -> Response:
-        return render(
-            services,
-            f"{view}.html",
-            view=view,
-            operator=who.operator,
-            csrf_token=who.session.csrf_token,
-            conversation_id=conversation_id,
-        )
+        return render_view(services, who, view, conversation_id=conversation_id)
 
     async def inbox(request: Request, who: SignedIn) -> Response:
         selected = request.query_params.get("c", "")

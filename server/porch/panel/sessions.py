@@ -1,4 +1,7 @@
-"""The operator session cookie: signed (itsdangerous), expiring, carrying a CSRF token.
+"""The operator session cookie: the signed (itsdangerous) token of a row in
+`operator_sessions` (see `porch.operators.sessions`). The signature turns away forged
+cookies without a database read; the row decides whether the session is still live, so
+signing out ends it everywhere.
 
 Shared by the panel's HTTP routes and the `/operator` Socket.IO namespace.
 """
@@ -6,20 +9,15 @@ Shared by the panel's HTTP routes and the `/operator` Socket.IO namespace.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from porch.operators.sessions import LIFETIME, OperatorSession, SessionStore
+
 COOKIE_NAME = "porch_session"
-MAX_AGE_SECONDS = 14 * 24 * 3600
+MAX_AGE_SECONDS = int(LIFETIME.total_seconds())
 _SALT = "porch.operator-session"
-
-
-@dataclass(frozen=True)
-class Session:
-    operator_id: int
-    csrf_token: str
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
@@ -30,26 +28,37 @@ def new_csrf_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def encode_session(secret_key: str, operator_id: int, csrf_token: str | None = None) -> str:
-    """The cookie value for a logged-in operator."""
-    payload = {"op": operator_id, "csrf": csrf_token or new_csrf_token()}
-    return _serializer(secret_key).dumps(payload)
+def encode_session(secret_key: str, token: str) -> str:
+    """The cookie value for a session token (`SessionStore.create(...).token`)."""
+    return _serializer(secret_key).dumps({"sid": token})
 
 
-def decode_session(secret_key: str, cookie_value: str | None) -> Session | None:
+def decode_session(secret_key: str, cookie_value: str | None) -> str | None:
+    """The session token inside a genuine cookie, else None. Not proof of a live session:
+    resolve it with the `SessionStore`."""
     if not cookie_value:
         return None
     try:
         data = _serializer(secret_key).loads(cookie_value, max_age=MAX_AGE_SECONDS)
     except BadSignature:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("op"), int):
+    if not isinstance(data, dict) or not isinstance(data.get("sid"), str):
         return None
-    return Session(operator_id=data["op"], csrf_token=str(data.get("csrf", "")))
+    return data["sid"]
 
 
-def operator_id_from_cookie_header(cookie_header: str | None, secret_key: str) -> int | None:
-    """For socket connects, which see the raw `Cookie:` header."""
+async def resolve_cookie(
+    store: SessionStore, secret_key: str, cookie_value: str | None
+) -> OperatorSession | None:
+    """The live session behind a cookie value (for HTTP requests)."""
+    token = decode_session(secret_key, cookie_value)
+    return await store.resolve(token) if token else None
+
+
+async def resolve_cookie_header(
+    store: SessionStore, secret_key: str, cookie_header: str | None
+) -> OperatorSession | None:
+    """The live session behind a raw `Cookie:` header (for socket connects)."""
     if not cookie_header:
         return None
     jar = SimpleCookie()
@@ -58,5 +67,4 @@ def operator_id_from_cookie_header(cookie_header: str | None, secret_key: str) -
     except CookieError:
         return None
     morsel = jar.get(COOKIE_NAME)
-    session = decode_session(secret_key, morsel.value if morsel else None)
-    return session.operator_id if session else None
+    return await resolve_cookie(store, secret_key, morsel.value if morsel else None)

@@ -1,7 +1,8 @@
 """Event listeners that push chat changes to the right Socket.IO rooms.
 
-Room names: `/visitor` `visitor:<id>` (all tabs of one visitor); `/operator` `operators`
-(every operator) and `conversation:<id>` (operators watching it).
+Room names: `/visitor` `visitor:<id>` (all tabs of one visitor) and `site:<id>` (every
+widget of a site); `/operator` `operators` (every operator), `conversation:<id>` (operators
+watching it) and `session:<id>` (the sockets of one sign-in session, by its stored id).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from porch.chat.events import (
     MessageCreated,
     OperatorTyping,
     PageViewed,
+    SiteUpdated,
     VisitorTyping,
     VisitorUpdated,
 )
+from porch.operators.events import SessionsRevoked
 from porch.services import Services
 
 VISITORS = "/visitor"
@@ -28,8 +31,16 @@ def visitor_room(visitor_id: int) -> str:
     return f"visitor:{visitor_id}"
 
 
+def site_room(site_id: int) -> str:
+    return f"site:{site_id}"
+
+
 def conversation_room(conversation_id: int) -> str:
     return f"conversation:{conversation_id}"
+
+
+def session_room(session_id: str) -> str:
+    return f"session:{session_id}"
 
 
 def subscribe(services: Services) -> None:
@@ -40,6 +51,8 @@ def subscribe(services: Services) -> None:
     bus.subscribe(OperatorTyping, partial(operator_typing, services))
     bus.subscribe(PageViewed, partial(page_viewed, services))
     bus.subscribe(VisitorUpdated, partial(visitor_updated, services))
+    bus.subscribe(SiteUpdated, partial(site_updated, services))
+    bus.subscribe(SessionsRevoked, partial(sessions_revoked, services))
 
 
 async def message_created(services: Services, event: MessageCreated) -> None:
@@ -88,6 +101,12 @@ async def visitor_updated(services: Services, event: VisitorUpdated) -> None:
     await visitor_changed(services, event.visitor.id)
 
 
+async def site_updated(services: Services, event: SiteUpdated) -> None:
+    """Connected widgets take the new settings (colour, greeting, typing preview) at once."""
+    room = site_room(event.site.id)
+    await services.sio.emit("site", event.site.to_widget(), room=room, namespace=VISITORS)
+
+
 async def visitor_changed(services: Services, visitor_id: int) -> None:
     """Tell operators how a visitor looks now (online, page, name…)."""
     online = services.presence.online_visitor_ids()
@@ -95,6 +114,16 @@ async def visitor_changed(services: Services, visitor_id: int) -> None:
     await services.sio.emit(
         "visitor.updated", summary.to_wire(), room=OPERATORS_ROOM, namespace=OPERATORS
     )
+
+
+async def sessions_revoked(services: Services, event: SessionsRevoked) -> None:
+    """A signed-out session keeps no socket open. In-process, like presence: once several
+    processes serve sockets, the event has to reach them all (see docs/architecture.md)."""
+    manager = services.sio.manager
+    rooms = [session_room(session_id) for session_id in event.session_ids]
+    sids = [sid for room in rooms for sid, _eio in manager.get_participants(OPERATORS, room)]
+    for sid in sids:
+        await services.sio.disconnect(sid, namespace=OPERATORS)
 
 
 async def presence_changed(services: Services) -> None:

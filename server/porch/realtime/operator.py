@@ -6,22 +6,25 @@ from typing import Any
 
 from porch.chat.origins import is_own_origin
 from porch.operators.service import Operator
-from porch.panel.sessions import operator_id_from_cookie_header
+from porch.panel.sessions import resolve_cookie_header
 from porch.realtime import fanout, schemas
 from porch.realtime.dispatch import Ack, EventNamespace, Refused, handles, when_connected
-from porch.realtime.fanout import OPERATORS_ROOM, conversation_room
+from porch.realtime.fanout import OPERATORS_ROOM, conversation_room, session_room
 
 
 class OperatorNamespace(EventNamespace):
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         if not self._same_origin(environ):
             raise Refused("cross-origin operator sockets are not allowed")
-        config = self.services.config
-        operator_id = operator_id_from_cookie_header(environ.get("HTTP_COOKIE"), config.secret_key)
-        operator = await self.services.operators.get(operator_id) if operator_id else None
-        if operator is None:
+        services = self.services
+        session = await resolve_cookie_header(
+            services.sessions, services.config.secret_key, environ.get("HTTP_COOKIE")
+        )
+        if session is None:
             raise Refused("not logged in")
+        operator = session.operator
         await self.save_session(sid, {"operator": operator})
+        await self.enter_room(sid, session_room(session.id))  # signing out disconnects it
         await self.enter_room(sid, OPERATORS_ROOM)
         self.services.presence.operator_connected(operator, sid)
         self.server.start_background_task(self._greet, sid)

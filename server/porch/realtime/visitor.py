@@ -9,7 +9,7 @@ from porch.chat.models import Page, VisitorHello
 from porch.chat.tokens import read_visitor_token
 from porch.realtime import fanout, schemas
 from porch.realtime.dispatch import Ack, EventNamespace, Refused, handles, when_connected
-from porch.realtime.fanout import visitor_room
+from porch.realtime.fanout import site_room, visitor_room
 
 
 class VisitorNamespace(EventNamespace):
@@ -24,6 +24,7 @@ class VisitorNamespace(EventNamespace):
         hello = await self.services.chat.visitor_hello(visitor.id)
         await self.save_session(sid, {"visitor_id": visitor.id})
         await self.enter_room(sid, visitor_room(visitor.id))
+        await self.enter_room(sid, site_room(visitor.site_id))
         self.services.presence.visitor_connected(visitor.id, sid)
         self.server.start_background_task(self._greet, sid, hello)
 

@@ -1,0 +1,190 @@
+"""The Settings page: each site's name, allowed origins, widget settings and install snippet.
+
+Plain server-rendered forms (POST, then redirect with a flash on success); a refused form is
+shown again with what was typed and the problems next to its fields, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from porch.chat.errors import SiteError
+from porch.chat.models import Site
+from porch.chat.service import DEFAULT_SETTINGS, site_problems
+from porch.chat.settings import SiteSettingsUpdate, settings_problems
+from porch.panel import csrf
+from porch.panel.auth import LOGIN_PATH, SignedIn, signed_in
+from porch.panel.forms import MAX_FORM_BYTES, FormError, read_form
+from porch.panel.forms import field as form_field
+from porch.panel.headers import secured_route
+from porch.panel.pages import operators_only, render_view
+from porch.panel.render import error_page
+from porch.services import Services
+from porch.widget.snippet import snippet
+
+SETTINGS_PATH = "/panel/settings"
+NEW = "new"
+"""The key of the add-site form among the page's forms (the others are keyed by site id)."""
+MAX_SITE_ID = 2**31 - 1  # sites.id is a 32-bit integer on PostgreSQL
+
+Posted = Callable[[Request, SignedIn, dict[str, str]], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class SiteForm:
+    """One form as the page shows it: stored values, or what was sent and its problems."""
+
+    values: Mapping[str, Any]
+    errors: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    site: Site
+    snippet: str
+    form: SiteForm
+
+
+def stored_form(site: Site) -> SiteForm:
+    settings = {**DEFAULT_SETTINGS, **site.settings}
+    return SiteForm(
+        {
+            "name": site.name,
+            "origins": "\n".join(site.allowed_origins),
+            "typing_preview": site.typing_preview,
+            "color": settings["color"],
+            "greeting": settings["greeting"],
+        }
+    )
+
+
+def origin_lines(text: str) -> list[str]:
+    """The origins typed in the textarea: one a line, blank lines ignored."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _text(form: dict[str, str], name: str) -> str:
+    # Only the form's own size limit here: the domain's limits are shown next to the field.
+    return form_field(form, name, MAX_FORM_BYTES)
+
+
+_FLASHES = {
+    "added": "Site “{}” added: paste its snippet before </body> on every page of the site.",
+    "saved": "Saved “{}”.",
+}
+
+
+def _flash(sites: list[Site], params: Mapping[str, str]) -> str:
+    """The success message after a redirect (`?added=ID` or `?saved=ID`)."""
+    for param, message in _FLASHES.items():
+        site = next((s for s in sites if str(s.id) == params.get(param)), None)
+        if site:
+            return message.format(site.name)
+    return ""
+
+
+def routes(services: Services) -> list[Route]:
+    config = services.config
+
+    async def show(
+        who: SignedIn,
+        forms: Mapping[int | str, SiteForm] | None = None,
+        status_code: int = 200,
+        query: Mapping[str, str] | None = None,
+    ) -> Response:
+        forms = forms or {}
+        sites = await services.chat.list_sites()
+        rows = [
+            SiteRow(site, snippet(config.base_url, site.key), forms.get(site.id, stored_form(site)))
+            for site in sites
+        ]
+        return render_view(
+            services,
+            who,
+            "settings",
+            status_code,
+            sites=rows,
+            add_form=forms.get(NEW, SiteForm({"name": "", "origins": ""})),
+            flash=_flash(sites, query or {}),
+        )
+
+    async def settings_page(request: Request, who: SignedIn) -> Response:
+        return await show(who, query=request.query_params)
+
+    def posted(handler: Posted) -> Callable[[Request], Awaitable[Response]]:
+        """A signed-in operator's form with a valid CSRF token, else no change."""
+
+        async def endpoint(request: Request) -> Response:
+            who = await signed_in(request, services)
+            if who is None:
+                return RedirectResponse(f"{LOGIN_PATH}?next=%2Fpanel%2Fsettings", status_code=303)
+            try:
+                form = await read_form(request)
+                csrf.check_session_form(request, form, who.session, config)
+                return await handler(request, who, form)
+            except FormError as exc:
+                return error_page(services, exc.status_code, "Not saved", exc.message)
+            except csrf.CsrfError:
+                return error_page(
+                    services,
+                    403,
+                    "This form has expired",
+                    "Nothing was saved. Go back, reload the page and try again.",
+                )
+
+        return endpoint
+
+    def saved(param: str, site: Site) -> Response:
+        location = f"{SETTINGS_PATH}?{param}={site.id}#site-{site.id}"
+        return RedirectResponse(location, status_code=303)
+
+    async def add_site(request: Request, who: SignedIn, form: dict[str, str]) -> Response:
+        values = {"name": _text(form, "name"), "origins": _text(form, "origins")}
+        try:
+            site = await services.chat.create_site(values["name"], origin_lines(values["origins"]))
+        except SiteError as exc:
+            return await show(who, {NEW: SiteForm(values, exc.problems)}, status_code=422)
+        return saved("added", site)
+
+    async def edit_site(request: Request, who: SignedIn, form: dict[str, str]) -> Response:
+        site_id = request.path_params["site_id"]
+        values: dict[str, Any] = {
+            "name": _text(form, "name"),
+            "origins": _text(form, "origins"),
+            "typing_preview": "typing_preview" in form,
+            "color": _text(form, "color").strip(),
+            "greeting": _text(form, "greeting").strip(),
+        }
+        site = await services.chat.get_site(site_id) if site_id <= MAX_SITE_ID else None
+        if site is None:
+            return error_page(services, 404, "No such site", "It may have been removed.")
+        origins = origin_lines(values["origins"])
+        try:
+            try:
+                settings = SiteSettingsUpdate(
+                    typing_preview=values["typing_preview"],
+                    color=values["color"],
+                    greeting=values["greeting"],
+                )
+            except ValidationError as exc:  # name and origins are told at the same time
+                problems = {**site_problems(values["name"], origins), **settings_problems(exc)}
+                raise SiteError(problems) from exc
+            site = await services.chat.update_site(
+                site_id, name=values["name"], origins=origins, settings=settings
+            )
+        except SiteError as exc:
+            return await show(who, {site_id: SiteForm(values, exc.problems)}, status_code=422)
+        return saved("saved", site)
+
+    return [
+        secured_route(SETTINGS_PATH, operators_only(services, settings_page), "GET"),
+        secured_route(f"{SETTINGS_PATH}/sites", posted(add_site), "POST"),
+        secured_route(f"{SETTINGS_PATH}/sites/{{site_id:int}}", posted(edit_site), "POST"),
+    ]
