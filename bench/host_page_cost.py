@@ -2,9 +2,9 @@
 
 Serves the demo storefront from a real Porch server and loads it RUNS times with the
 snippet and RUNS times without it (baseline: the same page with the tag removed). Prints
-the page's load-event time, the bytes the host page itself fetched before its load
-event, and how long the chat takes to be usable after the first click (Brython starting
-in the iframe), cold and with a warm cache.
+the page's first contentful paint and load-event time, the bytes the host page fetched
+before its load event, and how long the chat takes to be usable after the first click
+(Brython starting in the iframe), cold and with a warm cache.
 
     .venv/bin/python -m bench.host_page_cost [--runs 10]
 """
@@ -24,11 +24,19 @@ import urllib.request
 from playwright.async_api import Browser, Page, Route, async_playwright
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
-LOAD_METRICS_JS = """() => {
+LOAD_METRICS_JS = """async () => {
   const nav = performance.getEntriesByType("navigation")[0];
   const before = performance.getEntriesByType("resource")
     .filter((e) => e.startTime < nav.loadEventStart);
-  return [nav.loadEventStart, nav.encodedBodySize + before.reduce((s, e) => s + e.transferSize, 0)];
+  const bytes = nav.encodedBodySize + before.reduce((s, e) => s + e.transferSize, 0);
+  const paint = await new Promise((resolve) => {
+    new PerformanceObserver((list) => {
+      const fcp = list.getEntriesByName("first-contentful-paint")[0];
+      if (fcp) resolve(fcp.startTime);
+    }).observe({ type: "paint", buffered: true });
+    setTimeout(() => resolve(NaN), 5000);
+  });
+  return [nav.loadEventStart, bytes, paint];
 }"""
 SNIPPET = re.compile(rb'<script async src="[^"]*/widget/porch\.js"[^>]*></script>')
 
@@ -38,11 +46,11 @@ async def strip_snippet(route: Route) -> None:
     await route.fulfill(response=response, body=SNIPPET.sub(b"", await response.body()))
 
 
-async def load_metrics(page: Page, url: str) -> tuple[float, int]:
-    """(load event ms, bytes the main document and its subresources fetched before load)."""
+async def load_metrics(page: Page, url: str) -> tuple[float, int, float]:
+    """(load event ms, bytes fetched before load, first contentful paint ms)."""
     await page.goto(url, wait_until="load")
     nav = await page.evaluate(LOAD_METRICS_JS)
-    return float(nav[0]), int(nav[1])
+    return float(nav[0]), int(nav[1]), float(nav[2])
 
 
 async def one_run(browser: Browser, url: str, with_widget: bool) -> dict[str, float]:
@@ -50,8 +58,8 @@ async def one_run(browser: Browser, url: str, with_widget: bool) -> dict[str, fl
     page = await context.new_page()
     if not with_widget:
         await page.route("**/demo", strip_snippet)
-    load_ms, host_bytes = await load_metrics(page, url)
-    result = {"load_ms": load_ms, "host_bytes": host_bytes}
+    load_ms, host_bytes, paint_ms = await load_metrics(page, url)
+    result = {"load_ms": load_ms, "host_bytes": host_bytes, "paint_ms": paint_ms}
     if with_widget:
         for label in ("cold_open_ms", "warm_open_ms"):
             if label == "warm_open_ms":
@@ -115,6 +123,8 @@ def main() -> None:
 
     base, widget = results["without"], results["with"]
     print(f"demo storefront, {args.runs} runs each, Chromium headless, 127.0.0.1")
+    print(f"first paint, no widget (ms)    {summary(base['paint_ms'])}")
+    print(f"first paint, with widget (ms)  {summary(widget['paint_ms'])}")
     print(f"load event, no widget (ms)     {summary(base['load_ms'])}")
     print(f"load event, with widget (ms)   {summary(widget['load_ms'])}")
     ratio = statistics.median(widget["load_ms"]) / statistics.median(base["load_ms"])
