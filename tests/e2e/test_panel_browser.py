@@ -181,6 +181,27 @@ async def test_presence_toggle_and_logout(live_server: LiveServer, new_tab) -> N
     await expect(page.locator("input[name=email]")).to_be_visible()
 
 
+async def test_signing_out_in_one_tab_sends_the_others_to_sign_in(
+    live_server: LiveServer, new_tab
+) -> None:
+    seed(live_server)
+    tab = await new_tab()
+    await sign_in(tab.page, live_server.url)
+    await tab.page.goto(live_server.url + "/panel/visitors")
+    other = await tab.context.new_page()  # same browser, same session cookie
+    await other.goto(live_server.url + "/panel")
+    await other.get_by_test_id("logout").click()
+    await other.wait_for_url(f"{live_server.url}/panel/login")
+
+    # The first tab's socket is cut at sign-out; its reconnect is refused, so it asks
+    # to sign in again and remembers where the operator was.
+    await tab.page.wait_for_url(re.compile(r"/panel/login\?next=%2Fpanel%2Fvisitors$"))
+    await tab.page.fill("input[name=email]", EMAIL)
+    await tab.page.fill("input[name=password]", PASSWORD)
+    await tab.page.press("input[name=password]", "Enter")
+    await tab.page.wait_for_url(f"{live_server.url}/panel/visitors")
+
+
 async def test_narrow_screen_shows_one_pane_at_a_time(live_server: LiveServer, new_tab) -> None:
     visitor = await start_visitor(live_server, "Hello from my phone")
     page = (await new_tab(viewport={"width": 390, "height": 780})).page

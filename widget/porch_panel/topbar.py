@@ -1,6 +1,10 @@
 """The top bar's live parts: connection indicator and the operator's presence toggle."""
 
+from browser import window
+
 from porch_panel.dom import find
+
+SIGNED_OUT = "not logged in"  # the /operator namespace's refusal for a missing/revoked session
 
 LABELS = {
     "connecting": "Connecting…",
@@ -35,8 +39,12 @@ class TopBar:
         self._set_state("reconnecting")
         self.presence_button.disabled = True
 
-    def _on_connect_error(self, *_args: object) -> None:
-        # The server refuses the socket when the session cookie is missing or expired.
+    def _on_connect_error(self, data: object = None) -> None:
+        if isinstance(data, dict) and data.get("message") == SIGNED_OUT:
+            # Signed out elsewhere (or the session expired): sign in again, then come back.
+            here = window.location.pathname + window.location.search
+            window.location.assign("/panel/login?next=" + window.encodeURIComponent(here))
+            return
         self._set_state("offline")
         self.presence_button.disabled = True
 
