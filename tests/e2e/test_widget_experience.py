@@ -7,6 +7,8 @@ page pays, and a page whose origin the site does not allow. Runs on SQLite and P
 
 from __future__ import annotations
 
+import asyncio
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +18,7 @@ from playwright.async_api import Page, Request, Route, expect
 
 from porch.demo.seed import Demo
 from porch.services import Services
+from tests.e2e.conftest import ChatTabs
 from tests.e2e.pages import Inbox, Storefront, Visitors
 from tests.support.live_server import LiveServer, start_live_server
 
@@ -276,6 +279,57 @@ async def test_identity_and_history_follow_the_visitor_across_pages(
     await expect(visitors.page_title).to_have_text("Porch Coffee Roasters")
     await expect(visitors.pages_viewed).to_have_text("3")
     assert len(await _conversation_bodies(demo_server)) == 1
+
+
+async def _wait_until_read(server: LiveServer) -> None:
+    """Until no visitor has an unread reply left (the widget's `read` is stored)."""
+
+    async def unread(services: Services) -> int:
+        found = await services.chat.list_visitors(online=[])
+        return sum([await services.chat.visitor_unread(v.visitor.id) for v in found])
+
+    for _ in range(100):
+        if server.call(unread) == 0:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the visitor's read never reached the server")
+
+
+async def test_a_reply_sent_while_away_shows_on_the_launcher_on_return(
+    chat_tabs: ChatTabs, demo_server: LiveServer
+) -> None:
+    _operator_tab, visitor_tab, inbox, shop = chat_tabs
+    await chat_tabs.start_chat("Do you have decaf?")
+    await expect(shop.messages("visitor")).to_have_attribute("data-state", "sent")
+    await visitor_tab.page.goto("about:blank")  # the shopper leaves
+
+    await inbox.reply("Internal: check the stock", note=True)
+    await inbox.reply("Yes, our Night Owl is decaf.")
+    await expect(inbox.messages("operator")).to_contain_text(["Yes, our Night Owl is decaf."])
+
+    # Back on the shop: the loader alone shows the badge, the widget frame held back.
+    frame_wanted = asyncio.Event()
+
+    async def hold_frame(route: Route) -> None:
+        await frame_wanted.wait()
+        await route.continue_()
+
+    await visitor_tab.page.route(re.compile(r"/widget/frame\?"), hold_frame)
+    await shop.visit()
+    await expect(shop.unread).to_have_text("1")
+    await expect(shop.unread).to_have_attribute("aria-label", "1 unread message")
+    await expect(shop.launcher).to_have_attribute("aria-expanded", "false")
+    frame_wanted.set()
+
+    await shop.open_chat()
+    await expect(shop.bodies("operator")).to_have_text(["Yes, our Night Owl is decaf."])
+    await expect(shop.unread).to_be_hidden()
+    await _wait_until_read(demo_server)
+
+    await visitor_tab.page.reload()
+    await expect(shop.launcher).to_be_visible()  # drawn with the session's unread count
+    await expect(shop.unread).to_be_hidden()
+    assert visitor_tab.errors == []
 
 
 async def test_spa_navigation_is_reported_as_a_page_view(

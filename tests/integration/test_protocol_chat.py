@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from porch.chat.tables import messages
 from porch.chat.tokens import issue_visitor_token
+from porch.db.metadata import utcnow
 from porch.panel.sessions import COOKIE_NAME, encode_session
 from porch.services import Services
 from tests.support.chat_clients import (
@@ -392,3 +393,49 @@ async def test_conversation_read_clears_unread_for_every_operator(
     listed = (await other.call("inbox.list", {"status": "open"}))["conversations"]
     assert [(c["id"], c["unread"]) for c in listed] == [(cid, 0)]
     assert widget.pending("conversation") == [{"id": cid, "status": "open"}]  # not the visitor's
+
+
+def add_message(server: LiveServer, conversation_id: int, author: str, body: str) -> None:
+    """A message from an author no socket event sends as (bot, system), stored directly."""
+
+    async def run(services: Services) -> None:
+        async with services.db.begin() as conn:
+            await conn.execute(
+                messages.insert().values(
+                    conversation_id=conversation_id,
+                    client_id=f"c-{uuid.uuid4().hex}",
+                    author=author,
+                    body=body,
+                    internal=False,
+                    created_at=utcnow(),
+                )
+            )
+
+    server.call(run)
+
+
+async def test_unread_replies_wait_for_the_visitor_in_session_and_hello(
+    visitor: Opener, operator: Opener, live_server: LiveServer
+) -> None:
+    widget = await visitor()
+    assert widget.session["unread"] == 0 and (await widget.next("hello"))["unread"] == 0
+    token = widget.session["visitor_token"]
+    cid = (await say(widget, "Is the mug dishwasher safe?"))["conversation_id"]
+    panel = await operator()
+    await panel.call("message.send", _reply(cid, "n-1", "Check stock", internal=True))
+    await panel.call("message.send", _reply(cid, "r-1", "Yes it is"))
+    add_message(live_server, cid, "bot", "Anything else?")
+    add_message(live_server, cid, "system", "Olivia joined")
+    await say(widget, "Thanks!")
+    await widget.close()
+
+    back = await visitor(token=token)  # the shopper comes back: session, then socket
+    assert back.session["unread"] == 2  # the reply and the bot's, not the note nor "Thanks!"
+    assert (await back.next("hello"))["unread"] == 2
+    await back.call("read", {})  # acked once the read is stored
+    again = await visitor(token=token)
+    assert again.session["unread"] == 0 and (await again.next("hello"))["unread"] == 0
+
+    await panel.call("message.send", _reply(cid, "r-2", "Anything else I can do?"))
+    later = await visitor(token=token)
+    assert later.session["unread"] == 1 and (await later.next("hello"))["unread"] == 1

@@ -71,6 +71,7 @@ async def test_new_visitor_gets_a_token_and_the_site_look(
         "greeting": "Hi! How can we help?",
     }
     assert data["operators_online"] is False
+    assert data["unread"] == 0
 
 
 async def test_token_keeps_the_visitor_across_reloads(

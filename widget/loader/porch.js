@@ -50,6 +50,7 @@
       session = s;
       set(s.visitor_token);
       draw(s.site || {});
+      unread(s.unread); // replies that came while the shopper was away
       init();
     }).catch(function (e) {
       // A 4xx (unknown site, bad body) stays invisible. A 5xx or a failed fetch (server

@@ -101,6 +101,10 @@ class Widget:
                 self.outbox.remove(message["client_id"])  # stored before we saw the ack
         self._resend()
         self.composer.resend_draft()
+        # Replies that came while no widget was open (or this one was disconnected).
+        self.unread = max(0, int(data.get("unread") or 0))
+        self.host.send({"porch": "unread", "count": self.unread})
+        self._maybe_read()
 
     def _resend(self) -> None:
         """Send every unacknowledged message again, oldest first; the server dedupes."""

@@ -168,6 +168,8 @@ class VisitorHello:
     site: Site
     conversation: Conversation | None
     messages: list[Message] = field(default_factory=list)
+    unread: int = 0
+    """Operator/bot replies newer than the visitor last read the conversation."""
 
 
 @dataclass(frozen=True)

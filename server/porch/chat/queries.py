@@ -93,6 +93,25 @@ async def visitor_conversation(conn: AsyncConnection, visitor_id: int) -> Conver
     return conversation_from_row(row) if row else None
 
 
+async def visitor_unread(conn: AsyncConnection, visitor_id: int) -> int:
+    """Operator and bot replies (never internal notes) the visitor has not read: those
+    newer than the conversation's `visitor_read_at`, every one of them if it is unset."""
+    query = (
+        sa.select(sa.func.count())
+        .select_from(messages.join(conversations, conversations.c.id == messages.c.conversation_id))
+        .where(
+            conversations.c.visitor_id == visitor_id,
+            messages.c.author.in_(("operator", "bot")),
+            messages.c.internal.is_(False),
+            sa.or_(
+                conversations.c.visitor_read_at.is_(None),
+                messages.c.created_at > conversations.c.visitor_read_at,
+            ),
+        )
+    )
+    return (await conn.scalar(query)) or 0
+
+
 def _messages_select() -> sa.Select:
     return sa.select(
         messages,

@@ -276,7 +276,13 @@ class ChatService:
                 if conversation
                 else []
             )
-        return VisitorHello(visitor, site, conversation, history)
+            unread = await queries.visitor_unread(conn, visitor_id) if conversation else 0
+        return VisitorHello(visitor, site, conversation, history, unread)
+
+    async def visitor_unread(self, visitor_id: int) -> int:
+        """Replies the visitor has not read yet (see `queries.visitor_unread`)."""
+        async with self.db.connect() as conn:
+            return await queries.visitor_unread(conn, visitor_id)
 
     async def visitor_summary(self, visitor_id: int, online: Collection[int]) -> VisitorSummary:
         async with self.db.connect() as conn:

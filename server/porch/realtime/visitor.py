@@ -38,6 +38,7 @@ class VisitorNamespace(EventNamespace):
             "visitor": hello.visitor.to_wire(),
             "conversation": hello.conversation.to_wire() if hello.conversation else None,
             "messages": [m.to_wire() for m in hello.messages],
+            "unread": hello.unread,
             "operators_online": self.services.presence.operators_online(),
             "settings": {"typing_preview": hello.site.typing_preview},
         }

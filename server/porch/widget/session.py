@@ -89,6 +89,7 @@ async def _open(services: Services, site: Site, body: SessionRequest) -> dict[st
         "visitor": {"id": visitor.id, "name": visitor.name},
         "site": site.to_widget(),
         "operators_online": services.presence.operators_online(),
+        "unread": await services.chat.visitor_unread(visitor.id) if known == visitor.id else 0,
     }
 
 
