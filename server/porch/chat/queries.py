@@ -6,7 +6,7 @@ Every function takes an open connection so callers choose the transaction.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -27,6 +27,8 @@ from porch.operators.tables import operators
 
 VISIT_GAP = timedelta(minutes=30)
 """Page views closer together than this belong to the same visit."""
+LONGEST_VISIT = timedelta(hours=12)
+"""How far back from a visitor's last activity page views are read for their visit."""
 
 _AUTHOR_NAMES = {"bot": "Bot", "system": ""}
 
@@ -82,13 +84,8 @@ async def conversation(conn: AsyncConnection, conversation_id: int) -> Conversat
 
 
 async def visitor_conversation(conn: AsyncConnection, visitor_id: int) -> Conversation | None:
-    """The visitor's conversation (one per visitor, reopened rather than replaced)."""
-    query = (
-        sa.select(conversations)
-        .where(conversations.c.visitor_id == visitor_id)
-        .order_by(conversations.c.id.desc())
-        .limit(1)
-    )
+    """The visitor's conversation (one per visitor, a unique index; reopened, not replaced)."""
+    query = sa.select(conversations).where(conversations.c.visitor_id == visitor_id)
     row = (await conn.execute(query)).first()
     return conversation_from_row(row) if row else None
 
@@ -250,17 +247,22 @@ def _visit(views: Sequence[sa.Row]) -> Visit:
     return Visit(started, count, Page(newest.url, newest.title, newest.referrer))
 
 
-async def _visits(
-    conn: AsyncConnection, visitor_ids: Collection[int], since: datetime | None
-) -> dict[int, Visit]:
-    query = sa.select(page_views).where(page_views.c.visitor_id.in_(visitor_ids))
-    if since is not None:
-        query = query.where(page_views.c.created_at >= since)
-    query = query.order_by(page_views.c.created_at.desc(), page_views.c.id.desc())
+async def _visits(conn: AsyncConnection, rows: Sequence[sa.Row]) -> dict[int, Visit]:
+    """The current visit of each visitor row, reading only page views recent enough to be
+    part of it (the list and one visitor's summary must agree, and stay cheap)."""
+    if not rows:
+        return {}
+    since = min(row.last_seen_at for row in rows) - LONGEST_VISIT
+    query = (
+        sa.select(page_views)
+        .where(page_views.c.visitor_id.in_([row.id for row in rows]))
+        .where(page_views.c.created_at >= since)
+        .order_by(page_views.c.created_at.desc(), page_views.c.id.desc())
+    )
     grouped: dict[int, list[sa.Row]] = {}
     for row in await conn.execute(query):
         grouped.setdefault(row.visitor_id, []).append(row)
-    return {vid: _visit(rows) for vid, rows in grouped.items()}
+    return {vid: _visit(views) for vid, views in grouped.items()}
 
 
 def _visitors_select() -> sa.Select:
@@ -277,13 +279,12 @@ async def visitor_summaries(
     where: sa.ColumnElement[bool],
     online: Collection[int],
     *,
-    since: datetime | None = None,
     limit: int = 200,
 ) -> list[VisitorSummary]:
     """Summaries of matching visitors, online first, then most recently seen."""
     query = _visitors_select().where(where).order_by(visitors.c.last_seen_at.desc()).limit(limit)
     rows = (await conn.execute(query)).all()
-    visits = await _visits(conn, [row.id for row in rows], since)
+    visits = await _visits(conn, rows)
     summaries = [
         VisitorSummary(
             visitor=visitor_from_row(row),

@@ -296,7 +296,7 @@ class ChatService:
         since = utcnow() - RECENT_VISITORS
         where = sa.or_(visitors.c.id.in_(list(online)), visitors.c.last_seen_at >= since)
         async with self.db.connect() as conn:
-            return await queries.visitor_summaries(conn, where, online, since=since)
+            return await queries.visitor_summaries(conn, where, online)
 
     # -- messages -----------------------------------------------------------------------
 
@@ -501,14 +501,11 @@ class ChatService:
         self, conversation_id: int, online: Collection[int]
     ) -> ConversationDetail:
         """What an operator sees on opening a conversation; also marks it read."""
-        async with self.db.begin() as conn:
-            conversation = await self._conversation_or_raise(conn, conversation_id)
-            await self._mark_read(conn, conversation_id, utcnow())
-        await self.events.publish(ConversationChanged(conversation, "read"))
+        summary = await self.mark_read(conversation_id)
         return ConversationDetail(
-            summary=await self.conversation_summary(conversation_id),
+            summary=summary,
             messages=await self.messages(conversation_id, include_internal=True),
-            visitor=await self.visitor_summary(conversation.visitor_id, online),
+            visitor=await self.visitor_summary(summary.conversation.visitor_id, online),
             draft=self.draft(conversation_id),
         )
 

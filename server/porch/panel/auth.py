@@ -14,7 +14,7 @@ from porch.operators.sessions import OperatorSession
 from porch.panel import csrf
 from porch.panel.forms import FormError, field, read_form
 from porch.panel.headers import secured_route
-from porch.panel.render import error_page, render
+from porch.panel.render import error_page, form_expired_page, render
 from porch.panel.sessions import COOKIE_NAME, MAX_AGE_SECONDS, encode_session, resolve_cookie
 from porch.ratelimit import LoginRateLimiter, client_ip, retry_after_header
 from porch.services import Services
@@ -40,8 +40,9 @@ async def signed_in(request: Request, services: Services) -> SignedIn | None:
     return SignedIn(session.operator, session) if session else None
 
 
-def redirect_to_login(request: Request) -> RedirectResponse:
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+def redirect_to_login(request: Request, back_to: str | None = None) -> RedirectResponse:
+    """To sign-in, then back here (or to `back_to`: a form post returns to its page)."""
+    here = back_to or request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"{LOGIN_PATH}?next={quote(here, safe='')}", status_code=303)
 
 
@@ -159,12 +160,8 @@ def routes(services: Services) -> list[Route]:
         return response
 
     def _csrf_failed() -> Response:
-        return error_page(
-            services,
-            403,
-            "This form has expired",
-            "The form was not sent from this Porch page, or it is too old. "
-            "Go back, reload the page and try again.",
+        return form_expired_page(
+            services, "The form was not sent from this Porch page, or it is too old."
         )
 
     return [

@@ -39,3 +39,13 @@ def error_page(
         message=message,
         status_code_text=str(status_code),
     )
+
+
+def form_expired_page(services: Services, what_happened: str) -> HTMLResponse:
+    """The answer to a form whose CSRF check failed."""
+    return error_page(
+        services,
+        403,
+        "This form has expired",
+        f"{what_happened} Go back, reload the page and try again.",
+    )

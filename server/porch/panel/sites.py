@@ -20,12 +20,12 @@ from porch.chat.models import Site
 from porch.chat.service import DEFAULT_SETTINGS, site_problems
 from porch.chat.settings import SiteSettingsUpdate, settings_problems
 from porch.panel import csrf
-from porch.panel.auth import LOGIN_PATH, SignedIn, signed_in
+from porch.panel.auth import SignedIn, redirect_to_login, signed_in
 from porch.panel.forms import MAX_FORM_BYTES, FormError, read_form
 from porch.panel.forms import field as form_field
 from porch.panel.headers import secured_route
 from porch.panel.pages import operators_only, render_view
-from porch.panel.render import error_page
+from porch.panel.render import error_page, form_expired_page
 from porch.services import Services
 from porch.widget.snippet import snippet
 
@@ -124,7 +124,7 @@ def routes(services: Services) -> list[Route]:
         async def endpoint(request: Request) -> Response:
             who = await signed_in(request, services)
             if who is None:
-                return RedirectResponse(f"{LOGIN_PATH}?next=%2Fpanel%2Fsettings", status_code=303)
+                return redirect_to_login(request, back_to=SETTINGS_PATH)
             try:
                 form = await read_form(request)
                 csrf.check_session_form(request, form, who.session, config)
@@ -132,12 +132,7 @@ def routes(services: Services) -> list[Route]:
             except FormError as exc:
                 return error_page(services, exc.status_code, "Not saved", exc.message)
             except csrf.CsrfError:
-                return error_page(
-                    services,
-                    403,
-                    "This form has expired",
-                    "Nothing was saved. Go back, reload the page and try again.",
-                )
+                return form_expired_page(services, "Nothing was saved.")
 
         return endpoint
 

@@ -1,8 +1,9 @@
 """`POST /widget/v1/session`: the loader's first call on every page of a host site.
 
 Cross-origin by design (the host page calls the Porch server), so CORS is answered here,
-per site: only the site's allowed origins (and Porch's own, for the demo) get the
-`Access-Control-Allow-Origin` header that lets the browser read the reply.
+per site: only the site's allowed origins (and Porch's own, for the demo) get a session.
+Every reply, refusals included, lets the calling page read it, so the loader can tell
+"not allowed here" (stop) from a network failure (retry).
 """
 
 from __future__ import annotations
