@@ -1,4 +1,5 @@
-"""What a visitor and an operator do, in the words of the test hooks (shared/DESIGN.md)."""
+"""What a visitor and an operator do, in the words of the test hooks (docs/widget.md and
+the data-testid attributes of the panel templates)."""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from porch.paths import PACKAGE_DIR
+from porch.realtime.dispatch import when_connected
 from porch.widget import assets
 from tests.support.live_server import serve_in_thread
 
@@ -45,6 +46,8 @@ class FakePorch:
     pages: list[dict] = field(default_factory=list)
     updates: list[dict] = field(default_factory=list)
     dropped: set[str] = field(default_factory=set)
+    sends: list[str] = field(default_factory=list)
+    """Bodies of every `message.send` received, resends included."""
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def message(self, author: str, body: str, client_id: str | None = None) -> dict:
@@ -84,11 +87,18 @@ def fake_porch() -> tuple[FakePorch, socketio.ASGIApp]:
             "messages": fake.messages[-100:],
             "operators_online": True,
             "settings": {"typing_preview": True},
+            "unread": 0,
         }
-        await sio.emit("hello", hello, to=sid, namespace="/visitor")
+
+        async def greet() -> None:  # after the CONNECT packet, as the real server does
+            await when_connected(sio, sid, "/visitor")
+            await sio.emit("hello", hello, to=sid, namespace="/visitor")
+
+        sio.start_background_task(greet)
 
     @sio.on("message.send", namespace="/visitor")
     async def send(sid: str, data: dict) -> dict | None:
+        fake.sends.append(data["body"])
         if data["body"] == "slow down":
             error = {"code": "rate_limited", "message": "You are sending too fast"}
             return {"ok": False, "error": {**error, "event": "message.send"}}
@@ -96,6 +106,11 @@ def fake_porch() -> tuple[FakePorch, socketio.ASGIApp]:
             # Stored, but the connection dies before the ack: the widget must resend.
             fake.dropped.add(data["client_id"])
             fake.messages.append(fake.message("visitor", data["body"], data["client_id"]))
+            await sio.disconnect(sid, namespace="/visitor")
+            return None
+        if data["body"] == "lose my message" and data["client_id"] not in fake.dropped:
+            # Lost before it was stored: only a resend after the reconnect delivers it.
+            fake.dropped.add(data["client_id"])
             await sio.disconnect(sid, namespace="/visitor")
             return None
         stored = next((m for m in fake.messages if m["client_id"] == data["client_id"]), None)
@@ -136,6 +151,7 @@ def fake_porch() -> tuple[FakePorch, socketio.ASGIApp]:
             "visitor": {"id": 7, "name": "Amber Fox"},
             "site": SITE,
             "operators_online": True,
+            "unread": 0,
         }
         return JSONResponse(reply, headers=cors)
 
@@ -301,6 +317,23 @@ async def test_message_whose_ack_was_lost_is_resent_once(browser: Browser, site:
     await expect(mine).to_have_attribute("data-state", "sent")
     await expect(mine).to_have_count(1)
     assert [m["body"] for m in site.porch.messages] == ["lose my ack"]
+    # The reconnect's history already holds it, so the widget did not send it again.
+    assert site.porch.sends == ["lose my ack"]
+
+
+async def test_message_lost_before_it_was_stored_is_resent_once(
+    browser: Browser, site: Site
+) -> None:
+    page, _errors = await open_site(browser, site)
+    await page.evaluate("Porch.open()")
+    frame = page.frame_locator("iframe[data-testid=porch-frame]")
+    await frame.locator("[data-testid=porch-input]").fill("lose my message")
+    await frame.locator("[data-testid=porch-input]").press("Enter")
+    mine = frame.locator("[data-testid=porch-message][data-author=visitor]")
+    await expect(mine).to_have_attribute("data-state", "sent")
+    await expect(mine).to_have_count(1)
+    assert [m["body"] for m in site.porch.messages] == ["lose my message"]
+    assert site.porch.sends == ["lose my message", "lose my message"]
 
 
 async def test_spa_navigation_and_set_visitor_reach_the_server(

@@ -181,11 +181,12 @@ async def test_preflight(http: httpx.AsyncClient, seeded: Seeded) -> None:
     ],
 )
 async def test_bad_bodies_are_422_with_a_message(
-    http: httpx.AsyncClient, live_server: LiveServer, payload: str
+    http: httpx.AsyncClient, live_server: LiveServer, seeded: Seeded, payload: str
 ) -> None:
+    # A real site key, so a body that slipped through validation would create a visitor.
     reply = await http.post(
         "/widget/v1/session",
-        content=payload,
+        content=payload.replace('"k"', f'"{seeded.site.key}"'),
         headers={"Origin": SHOP, "Content-Type": "application/json"},
     )
     assert reply.status_code == 422
@@ -207,9 +208,15 @@ async def test_long_fields_and_huge_bodies_are_refused(
 async def test_sessions_are_rate_limited_per_client_ip(
     http: httpx.AsyncClient, live_server: LiveServer, seeded: Seeded
 ) -> None:
-    for _ in range(60):
-        assert (await post(http, body(seeded.site.key))).status_code == 200
-    refused = await post(http, body(seeded.site.key))
+    # The bucket refills one a second, so count until refused rather than assume the
+    # first 60 requests fit in one second (bounded: 200 requests at most).
+    accepted = 0
+    for _ in range(200):
+        refused = await post(http, body(seeded.site.key))
+        if refused.status_code != 200:
+            break
+        accepted += 1
+    assert accepted >= 60
     assert refused.status_code == 429
     assert 1 <= int(refused.headers["retry-after"]) <= 60
     assert refused.json() == {
@@ -219,7 +226,7 @@ async def test_sessions_are_rate_limited_per_client_ip(
             "event": "session",
         }
     }
-    assert rows(live_server, visitors) == 60
+    assert rows(live_server, visitors) == accepted
     other_ip = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
     async with httpx.AsyncClient(base_url=live_server.url, transport=other_ip) as elsewhere:
         assert (await post(elsewhere, body(seeded.site.key))).status_code == 200

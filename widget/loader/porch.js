@@ -53,8 +53,8 @@
       unread(s.unread); // replies that came while the shopper was away
       init();
     }).catch(function (e) {
-      // A 4xx (unknown site, bad body) stays invisible. A 5xx or a failed fetch (server
-      // restarting, network, or an origin refused without CORS headers) is retried.
+      // A 4xx (origin not allowed, unknown site, rate limited) is final and stays
+      // invisible. A 5xx or a failed fetch (server restarting, network) is retried.
       if (session) throw e; // a bug after the session opened: never draw twice
       if (e > 0 && e < 500) return console.warn("Porch: session refused (" + e + ")");
       if (tries < 5) setTimeout(start, 2000 * Math.pow(2, tries), tries + 1);

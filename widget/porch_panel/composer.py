@@ -104,7 +104,9 @@ class Composer:
                 reason = ((ack or {}).get("error") or {}).get("message") or "unknown error"
                 self.view.fail(client_id, reason)
 
-        self.client.emit("message.send", payload, callback=done)
+        # Not queued while offline: `resend_pending` sends it once the conversation is
+        # watched again after the reconnect (queueing too would send it twice).
+        self.client.emit("message.send", payload, callback=done, queue=False)
 
     def _emit_typing(self, conversation_id: int, typing: bool) -> None:
         self.client.emit(

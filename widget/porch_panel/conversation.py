@@ -118,6 +118,8 @@ class ConversationView:
         self._append(node)
 
     def confirm(self, message: dict) -> None:
+        if message.get("conversation_id") != self.conversation_id:
+            return  # the ack of a reply sent before the operator switched conversations
         node = self.pending_nodes.pop(message.get("client_id"), None)
         if node is None:
             self.add_message(message)  # an ack after a reload of the conversation

@@ -31,7 +31,7 @@ class Widget:
         self.is_open = False
         self.unread = 0
         self._typing_timer: int | None = None
-        self._failed: dict = {}
+        self._failed: dict = {}  # client id → (item, reason): kept until the visitor retries
 
     def start(self) -> None:
         document.bind("keydown", self._keydown)
@@ -100,6 +100,7 @@ class Widget:
             if message.get("client_id"):
                 self.outbox.remove(message["client_id"])  # stored before we saw the ack
         self._resend()
+        self._show_failed()
         self.composer.resend_draft()
         # Replies that came while no widget was open (or this one was disconnected).
         self.unread = max(0, int(data.get("unread") or 0))
@@ -111,6 +112,12 @@ class Widget:
         for item in self.outbox.items:
             self.messages.show_pending(item, "You")
             self._emit_message(item)
+
+    def _show_failed(self) -> None:
+        """Failed messages outlive a redraw: still shown, still retryable."""
+        for client_id, (item, reason) in self._failed.items():
+            self.messages.show_pending(item, "You")
+            self.messages.mark_failed(client_id, reason)
 
     def _message(self, message: dict) -> None:
         if not self.messages.show(message):
@@ -145,8 +152,7 @@ class Widget:
         item = {"client_id": random_id(), "body": body, "created_at": now_iso()}
         self.outbox.add(item)
         self.messages.show_pending(item, self.visitor.get("name") or "You")
-        self._draft("")
-        self._emit_message(item)
+        self._emit_message(item)  # the composer has already cleared the draft
 
     def _emit_message(self, item: dict) -> None:
         payload = {"client_id": item["client_id"], "body": item["body"]}
@@ -156,16 +162,17 @@ class Widget:
                 self.outbox.remove(item["client_id"])
                 self.messages.show(ack["message"])
                 return
-            error = (ack or {}).get("error") or {} if isinstance(ack, dict) else {}
+            error = (ack.get("error") if isinstance(ack, dict) else None) or {}
             self.outbox.remove(item["client_id"])  # not retried by itself: the visitor decides
-            self._failed[item["client_id"]] = item
-            self.messages.mark_failed(item["client_id"], error.get("message") or "Not sent")
+            reason = error.get("message") or "Not sent"
+            self._failed[item["client_id"]] = (item, reason)
+            self.messages.mark_failed(item["client_id"], reason)
 
         # Not queued by the client: the outbox resends it after the next hello.
         self._emit("message.send", payload, on_ack, queue=False)
 
     def _retry(self, client_id: str) -> None:
-        item = self._failed.pop(client_id, None)
+        item, _reason = self._failed.pop(client_id, (None, ""))
         if item is not None:
             self.outbox.add(item)
             self._emit_message(item)

@@ -25,7 +25,8 @@ class MessageList:
         self._by_client_id.clear()
 
     def show(self, message: dict) -> bool:
-        """Render a stored message; False when it was already shown (a duplicate)."""
+        """Render a stored message. True only when it is new here: False for a duplicate,
+        and for our own pending message, which is confirmed in place."""
         if message.get("id") in self._by_id:
             return False
         node = self._render(message, "sent")

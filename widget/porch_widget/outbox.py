@@ -32,8 +32,9 @@ class Outbox:
         self._save()
 
     def remove(self, client_id: str) -> None:
-        self.items = [i for i in self.items if i["client_id"] != client_id]
-        self._save()
+        if self.has(client_id):  # most stored messages were never pending: no storage write
+            self.items = [i for i in self.items if i["client_id"] != client_id]
+            self._save()
 
     def has(self, client_id: str) -> bool:
         return any(i["client_id"] == client_id for i in self.items)
