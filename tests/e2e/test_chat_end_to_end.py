@@ -76,6 +76,11 @@ async def test_second_visitor_never_sees_the_first_ones_chat(
     await second.send("Hello from someone else")
     await expect(second.messages("visitor")).to_have_count(1)
     await expect(second.frame.get_by_text("4471")).to_have_count(0)
+    # A round trip on the first visitor's socket after the second one's message: anything
+    # leaked to it would have arrived before this is confirmed.
+    await first.send("Still there?")
+    await expect(first.messages("visitor").last).to_have_attribute("data-state", "sent")
+    await expect(first.messages("visitor")).to_have_count(2)
     await expect(first.frame.get_by_text("Hello from someone else")).to_have_count(0)
 
 

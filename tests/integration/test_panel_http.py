@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -50,6 +51,22 @@ async def login(
     return await client.post("/panel/login", data=form)
 
 
+def session_set_cookie(response: httpx.Response) -> str:
+    return next(
+        v for v in response.headers.get_list("set-cookie") if v.startswith(COOKIE_NAME + "=")
+    )
+
+
+async def test_session_cookie_is_secure_when_configured(config: Config) -> None:
+    """`PORCH_SECURE_COOKIES=1` (behind HTTPS) marks the session cookie Secure."""
+    app = create_app(dataclasses.replace(config, secure_cookies=True))
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="https://panel.test") as https:
+        response = await login(https)
+    assert response.status_code == 303
+    assert "; Secure" in session_set_cookie(response)
+
+
 async def test_login_page_has_the_form_and_security_headers(client: httpx.AsyncClient) -> None:
     response = await client.get("/panel/login")
     assert response.status_code == 200
@@ -67,9 +84,8 @@ async def test_login_sets_a_secure_session_cookie_and_redirects(
     response = await login(client)
     assert response.status_code == 303
     assert response.headers["location"] == "/panel"
-    set_cookie = next(
-        v for v in response.headers.get_list("set-cookie") if v.startswith(COOKIE_NAME + "=")
-    )
+    set_cookie = session_set_cookie(response)
+    assert "Secure" not in set_cookie  # plain HTTP by default; see the test above
     assert "HttpOnly" in set_cookie and "SameSite=lax" in set_cookie and "Path=/" in set_cookie
     session = decode_session(config.secret_key, client.cookies[COOKIE_NAME])
     assert session is not None
