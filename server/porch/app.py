@@ -23,6 +23,9 @@ from porch.chat.service import ChatService
 from porch.config import Config
 from porch.db.engine import Database
 from porch.events import EventBus
+from porch.integrations.shopify import listeners as shopify_listeners
+from porch.integrations.shopify import routes as shopify
+from porch.integrations.shopify.service import ShopifyApp
 from porch.operators.service import OperatorService
 from porch.operators.sessions import SessionStore
 from porch.paths import PACKAGE_DIR
@@ -62,6 +65,8 @@ def _templates() -> Environment:
 def create_app(config: Config) -> ASGIApp:
     services = build_services(config)
     realtime.register(services)
+    shopify_app = ShopifyApp(config, services.db, services.chat)
+    shopify_listeners.subscribe(shopify_app, services.events)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -72,6 +77,7 @@ def create_app(config: Config) -> ASGIApp:
         *widget.routes(services),
         *panel.routes(services),
         *demo.routes(services),
+        *shopify.routes(services, shopify_app),
     ]
     http = Starlette(
         routes=routes,

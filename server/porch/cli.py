@@ -1,4 +1,4 @@
-"""The `porch` command: demo, serve, migrate, operator add, site add."""
+"""The `porch` command: demo, serve, migrate, operator add, site add/list/update/secret."""
 
 from __future__ import annotations
 
@@ -76,6 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
     update_site.add_argument("--color", help="widget accent colour, #rrggbb")
     update_site.add_argument("--greeting", help="shown at the top of an empty chat")
     update_site.set_defaults(handler=cmd_site_update)
+    secret = site.add_parser(
+        "secret", parents=[storage], help="print (or rotate) a site's identity secret"
+    )
+    secret.add_argument("key", help="the site key (see `porch site list`)")
+    secret.add_argument(
+        "--rotate",
+        action="store_true",
+        help="replace it (hashes made with the old one stop verifying)",
+    )
+    secret.set_defaults(handler=cmd_site_secret)
     return parser
 
 
@@ -109,8 +119,11 @@ def _serve(config: Config) -> None:
     import uvicorn
 
     from porch.app import create_app
+    from porch.runtime import tune_gc
 
-    uvicorn.run(create_app(config), host=config.host, port=config.port, log_level="info")
+    app = create_app(config)
+    tune_gc()  # start-up is over: keep its objects out of the collector's way
+    uvicorn.run(app, host=config.host, port=config.port, log_level="info")
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -187,6 +200,7 @@ def cmd_site_add(args: argparse.Namespace) -> int:
     print(f"Site {site.name!r} added.")
     print(f"  Site key: {site.key}")
     print(f"  Allowed origins: {', '.join(site.allowed_origins)}")
+    print(f"  Identity secret: {site.identity_secret}  (server-side only; docs/identity.md)")
     print("  Paste this before </body> on every page:")
     print(f"    {snippet(config.base_url, site.key)}")
     return 0
@@ -242,6 +256,21 @@ def cmd_site_update(args: argparse.Namespace) -> int:
         print(f"error: no site with key {args.key!r} (see `porch site list`)", file=sys.stderr)
         return 1
     print(f"Updated {args.key}: {updated}")
+    return 0
+
+
+def cmd_site_secret(args: argparse.Namespace) -> int:
+    async def run(services: Services) -> str | None:
+        site = await services.chat.get_site_by_key(args.key)
+        if site is not None and args.rotate:
+            site = await services.chat.rotate_identity_secret(site.id)
+        return site.identity_secret if site else None
+
+    secret = _with_services(_config(args), run)
+    if secret is None:
+        print(f"error: no site with key {args.key!r} (see `porch site list`)", file=sys.stderr)
+        return 1
+    print(secret)
     return 0
 
 

@@ -28,6 +28,12 @@ class Config:
     secure_cookies: bool = False
     demo: bool = False
     """Serve the sample storefront at /demo (set by `porch demo`)."""
+    shopify_api_key: str = ""
+    shopify_api_secret: str = ""
+    shopify_scopes: str = "read_orders,read_customers"
+    shopify_admin_url: str = "https://{shop}"
+    """Where a shop's Admin API and OAuth live (`{shop}` is filled in); tests point it at a
+    local fake Shopify."""
 
     @property
     def base_url(self) -> str:
@@ -63,6 +69,10 @@ def load_config(
         public_url=env.get("PORCH_PUBLIC_URL", ""),
         secure_cookies=env.get("PORCH_SECURE_COOKIES", "") in ("1", "true", "yes"),
         demo=demo,
+        shopify_api_key=env.get("PORCH_SHOPIFY_API_KEY", ""),
+        shopify_api_secret=env.get("PORCH_SHOPIFY_API_SECRET", ""),
+        shopify_scopes=env.get("PORCH_SHOPIFY_SCOPES") or Config.shopify_scopes,
+        shopify_admin_url=env.get("PORCH_SHOPIFY_ADMIN_URL") or Config.shopify_admin_url,
     )
 
 

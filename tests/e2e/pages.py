@@ -65,11 +65,19 @@ class Inbox:
         self.base_url = base_url
 
     async def login(self, demo: Demo) -> None:
-        await self.page.goto(self.base_url + "/panel/login")
-        await self.page.fill("input[name=email]", demo.operator.email)
-        await self.page.fill("input[name=password]", demo.password)
+        await self.sign_in(demo.operator.email, demo.password)
+
+    async def sign_in(self, email: str, password: str) -> None:
+        login_url = self.base_url + "/panel/login"
+        await self.page.goto(login_url)
+        await self.page.fill("input[name=email]", email)
+        await self.page.fill("input[name=password]", password)
         await self.page.locator("input[name=password]").press("Enter")
-        await self.page.wait_for_url(self.base_url + "/panel**")
+        # The login page is itself under /panel: wait until the browser has left it, or a
+        # navigation right after this would race the login's redirect.
+        await self.page.wait_for_url(
+            lambda url: url.startswith(self.base_url + "/panel") and not url.startswith(login_url)
+        )
 
     @property
     def conversations(self) -> Locator:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, expect
 
+from tests.e2e.pages import Inbox
 from tests.support.chat_clients import (
     Client,
     add_operator,
@@ -26,11 +27,7 @@ XSS = "<img src=x onerror=alert(1)>"
 
 
 async def sign_in(page: Page, base_url: str, email: str = EMAIL) -> None:
-    await page.goto(base_url + "/panel/login")
-    await page.fill("input[name=email]", email)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.press("input[name=password]", "Enter")
-    await page.wait_for_url(base_url + "/panel")
+    await Inbox(page, base_url).sign_in(email, PASSWORD)
     await expect(page.get_by_test_id("connection-status")).to_have_attribute(
         "data-state", "connected", timeout=BOOT_TIMEOUT
     )

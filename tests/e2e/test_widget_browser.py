@@ -307,33 +307,28 @@ async def test_failed_send_shows_the_reason_and_retries(browser: Browser, site: 
     await expect(mine.get_by_role("button", name="Retry")).to_be_visible()
 
 
-async def test_message_whose_ack_was_lost_is_resent_once(browser: Browser, site: Site) -> None:
-    page, _errors = await open_site(browser, site)
-    await page.evaluate("Porch.open()")
-    frame = page.frame_locator("iframe[data-testid=porch-frame]")
-    await frame.locator("[data-testid=porch-input]").fill("lose my ack")
-    await frame.locator("[data-testid=porch-input]").press("Enter")
-    mine = frame.locator("[data-testid=porch-message][data-author=visitor]")
-    await expect(mine).to_have_attribute("data-state", "sent")
-    await expect(mine).to_have_count(1)
-    assert [m["body"] for m in site.porch.messages] == ["lose my ack"]
-    # The reconnect's history already holds it, so the widget did not send it again.
-    assert site.porch.sends == ["lose my ack"]
-
-
-async def test_message_lost_before_it_was_stored_is_resent_once(
-    browser: Browser, site: Site
+@pytest.mark.parametrize(
+    ("text", "sends"),
+    [
+        # The ack is lost: the reconnect's history already holds it, so it is not resent.
+        ("lose my ack", ["lose my ack"]),
+        # Lost before it was stored: resent once after the reconnect.
+        ("lose my message", ["lose my message", "lose my message"]),
+    ],
+)
+async def test_a_lost_message_is_stored_exactly_once(
+    browser: Browser, site: Site, text: str, sends: list[str]
 ) -> None:
     page, _errors = await open_site(browser, site)
     await page.evaluate("Porch.open()")
     frame = page.frame_locator("iframe[data-testid=porch-frame]")
-    await frame.locator("[data-testid=porch-input]").fill("lose my message")
+    await frame.locator("[data-testid=porch-input]").fill(text)
     await frame.locator("[data-testid=porch-input]").press("Enter")
     mine = frame.locator("[data-testid=porch-message][data-author=visitor]")
     await expect(mine).to_have_attribute("data-state", "sent")
     await expect(mine).to_have_count(1)
-    assert [m["body"] for m in site.porch.messages] == ["lose my message"]
-    assert site.porch.sends == ["lose my message", "lose my message"]
+    assert [m["body"] for m in site.porch.messages] == [text]
+    assert site.porch.sends == sends
 
 
 async def test_spa_navigation_and_set_visitor_reach_the_server(

@@ -96,3 +96,18 @@ def test_unreachable_database_is_a_clear_error_not_a_traceback(tmp_path: Path) -
     assert result.returncode == 1
     assert result.stderr.startswith("error: cannot use postgresql+asyncpg://porch:***@")
     assert "secret" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_identity_secret_is_printed_and_rotates(tmp_path: Path) -> None:
+    data = ["--data", str(tmp_path)]
+    added = porch("site", "add", "Shop", "--origin", "https://shop.example", *data).stdout
+    key = re.search(r"Site key: (\S+)", added).group(1)
+    secret = re.search(r"Identity secret: ([0-9a-f]{64})", added).group(1)
+
+    assert porch("site", "secret", key, *data).stdout.strip() == secret
+    rotated = porch("site", "secret", key, "--rotate", *data)
+    assert rotated.returncode == 0 and re.fullmatch(r"[0-9a-f]{64}\n", rotated.stdout)
+    assert rotated.stdout.strip() != secret
+    assert porch("site", "secret", key, *data).stdout == rotated.stdout
+    missing = porch("site", "secret", "site_nope", *data)
+    assert missing.returncode == 1 and "no site with key" in missing.stderr

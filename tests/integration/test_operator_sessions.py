@@ -23,16 +23,11 @@ from porch.operators.sessions import SessionStore
 from porch.operators.tables import operator_sessions, operators
 from porch.panel.sessions import COOKIE_NAME, decode_session, encode_session
 from porch.services import Services
-from tests.support.chat_clients import TIMEOUT, Client, Seeded, seed
+from tests.support.chat_clients import TIMEOUT, Client, Seeded
 from tests.support.live_server import LiveServer
 
 PASSWORD = "pw-123456"  # what `seed` gives its operator
 BROWSER = "Mozilla/5.0 (Porch tests)"
-
-
-@pytest.fixture
-def seeded(live_server: LiveServer) -> Seeded:
-    return seed(live_server)
 
 
 @pytest.fixture

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from porch.app import create_app
 from porch.config import Config
 from porch.db.engine import Database
 from porch.operators.service import OperatorService
 from porch.panel.sessions import COOKIE_NAME, decode_session
+from tests.support.panel import EMAIL, PASSWORD, app_client, csrf_from, login
 
-EMAIL = "olivia@example.com"
-PASSWORD = "correct horse battery"
 BASE = "http://panel.test"
 
 
@@ -32,23 +29,8 @@ async def config(tmp_path: Path, sqlite_url: str) -> AsyncIterator[Config]:
 
 @pytest.fixture
 async def client(config: Config) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(config), client=("203.0.113.7", 5000))
-    async with httpx.AsyncClient(transport=transport, base_url=BASE) as c:
+    async with app_client(config, BASE) as c:
         yield c
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "page has no CSRF field"
-    return match.group(1)
-
-
-async def login(
-    client: httpx.AsyncClient, email: str = EMAIL, password: str = PASSWORD, **extra: str
-) -> httpx.Response:
-    page = await client.get("/panel/login")
-    form = {"csrf_token": csrf_from(page.text), "email": email, "password": password, **extra}
-    return await client.post("/panel/login", data=form)
 
 
 def session_set_cookie(response: httpx.Response) -> str:
@@ -59,9 +41,8 @@ def session_set_cookie(response: httpx.Response) -> str:
 
 async def test_session_cookie_is_secure_when_configured(config: Config) -> None:
     """`PORCH_SECURE_COOKIES=1` (behind HTTPS) marks the session cookie Secure."""
-    app = create_app(dataclasses.replace(config, secure_cookies=True))
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 5000))
-    async with httpx.AsyncClient(transport=transport, base_url="https://panel.test") as https:
+    secure = dataclasses.replace(config, secure_cookies=True)
+    async with app_client(secure, "https://panel.test", client_ip="203.0.113.8") as https:
         response = await login(https)
     assert response.status_code == 303
     assert "; Secure" in session_set_cookie(response)

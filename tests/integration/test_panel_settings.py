@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 
-from porch.app import create_app
 from porch.chat.models import Site
 from porch.chat.service import ChatService
 from porch.config import Config
@@ -20,9 +19,10 @@ from porch.db.engine import Database
 from porch.events import EventBus
 from porch.operators.service import OperatorService
 from porch.panel.sessions import COOKIE_NAME
-from tests.integration.test_panel_http import BASE, EMAIL, PASSWORD, csrf_from, login
+from tests.integration.test_panel_http import BASE
 from tests.support.chat_clients import Client, open_session, seed, visitor_client
 from tests.support.live_server import LiveServer
+from tests.support.panel import EMAIL, PASSWORD, app_client, csrf_from, login
 
 GOOD_SITE = {"name": "Blue Mugs", "origins": "https://mugs.example\n\nhttps://*.mugs.example\n"}
 
@@ -44,8 +44,7 @@ async def site(chat: ChatService) -> Site:
 @pytest.fixture
 async def client(tmp_path: Path, database_url: str, site: Site) -> AsyncIterator[httpx.AsyncClient]:
     config = Config(data_dir=tmp_path, database_url=database_url, secret_key="settings-secret")
-    transport = httpx.ASGITransport(app=create_app(config), client=("203.0.113.9", 5000))
-    async with httpx.AsyncClient(transport=transport, base_url=BASE) as c:
+    async with app_client(config, BASE, client_ip="203.0.113.9") as c:
         yield c
 
 
@@ -304,3 +303,25 @@ async def test_turning_typing_preview_off_in_settings_stops_drafts_at_once(
         finally:
             await panel.close()
             await widget.close()
+
+
+async def test_the_identity_secret_is_shown_and_can_be_replaced(
+    signed_in: httpx.AsyncClient, client: httpx.AsyncClient, chat: ChatService, site: Site
+) -> None:
+    page = await signed_in.get("/panel/settings")
+    assert f'value="{site.identity_secret}"' in page.text
+    path = f"/panel/settings/sites/{site.id}/identity-secret"
+
+    forged = await signed_in.post(path, data={"csrf_token": "forged"})
+    assert forged.status_code == 403
+    assert (await chat.get_site(site.id)).identity_secret == site.identity_secret
+
+    response = await post_form(signed_in, path, {})
+    assert response.status_code == 303
+    rotated = (await chat.get_site(site.id)).identity_secret
+    assert rotated != site.identity_secret
+    page = await signed_in.get(response.headers["location"])
+    assert "New identity secret for “Shop”" in page.text and f'value="{rotated}"' in page.text
+    assert site.identity_secret not in page.text
+    missing = await post_form(signed_in, "/panel/settings/sites/999999/identity-secret", {})
+    assert missing.status_code == 404

@@ -23,17 +23,11 @@ from tests.support.chat_clients import (
     open_session,
     operator_client,
     operator_cookie,
-    seed,
     visitor_client,
 )
 from tests.support.live_server import LiveServer
 
 Opener = Callable[..., Awaitable[Client]]
-
-
-@pytest.fixture
-def seeded(live_server: LiveServer) -> Seeded:
-    return seed(live_server)
 
 
 @pytest.fixture

@@ -9,17 +9,13 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from porch.chat.identity import identity_hash
 from porch.chat.tables import page_views, visitors
 from porch.services import Services
-from tests.support.chat_clients import PAGE, Seeded, seed
+from tests.support.chat_clients import PAGE, Seeded
 from tests.support.live_server import LiveServer
 
 SHOP = "https://shop.example"
-
-
-@pytest.fixture
-def seeded(live_server: LiveServer) -> Seeded:
-    return seed(live_server)
 
 
 @pytest.fixture
@@ -230,3 +226,23 @@ async def test_sessions_are_rate_limited_per_client_ip(
     other_ip = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
     async with httpx.AsyncClient(base_url=live_server.url, transport=other_ip) as elsewhere:
         assert (await post(elsewhere, body(seeded.site.key))).status_code == 200
+
+
+async def test_install_check_answers_like_a_session_but_stores_nothing(
+    http: httpx.AsyncClient, seeded: Seeded, live_server: LiveServer
+) -> None:
+    key, secret = seeded.site.key, seeded.site.identity_secret
+
+    async def check(body: dict, origin: str = SHOP) -> httpx.Response:
+        return await http.post("/widget/v1/check", json=body, headers={"Origin": origin})
+
+    ok = await check({"site_key": key, "identity_hash": identity_hash(secret, key)})
+    assert ok.status_code == 200
+    assert ok.json() == {"site": {"name": "Shop"}, "identity": "verified"}
+    wrong = await check({"site_key": key, "identity_hash": identity_hash("other", key)})
+    assert wrong.json()["identity"] == "rejected"
+    assert "identity" not in (await check({"site_key": key})).json()
+    assert (await check({"site_key": "site_unknown"})).status_code == 404
+    assert (await check({"site_key": key}, origin="https://evil.example")).status_code == 403
+    assert (await check({"site_key": key, "page": {}})).status_code == 422
+    assert rows(live_server, visitors) == 0 and rows(live_server, page_views) == 0

@@ -14,7 +14,7 @@
   var origin = new URL(base).origin;
   var store = "porch:" + key;
   var handlers = {}, outbox = [], signals = {}, early = [];
-  var session, frame, panel, launcher, badge, ready, inited, isOpen, lastUrl = location.href;
+  var session, frame, panel, launcher, badge, ready, inited, isOpen, identity, lastUrl = location.href;
 
   function get() { try { return localStorage.getItem(store); } catch (e) { return null; } }
   function set(v) { try { localStorage.setItem(store, v); } catch (e) { /* private mode */ } }
@@ -39,16 +39,24 @@
     signals = {};
   }
 
-  function start(tries) {
-    fetch(base + "/widget/v1/session", {
+  function open() {
+    var body = { site_key: key, visitor_token: get(), page: page(), identity: identity };
+    return fetch(base + "/widget/v1/session", {
       method: "POST", // a text/plain body: a simple CORS request, no preflight round trip
-      body: JSON.stringify({ site_key: key, visitor_token: get(), page: page() })
+      body: JSON.stringify(body)
     }).then(function (r) {
       if (r.ok) return r.json();
       throw r.status;
     }).then(function (s) {
-      session = s;
+      if (s.identity && s.identity !== "verified") console.warn("Porch: identity " + s.identity);
       set(s.visitor_token);
+      return s;
+    });
+  }
+
+  function start(tries) {
+    open().then(function (s) {
+      session = s;
       draw(s.site || {});
       unread(s.unread); // replies that came while the shopper was away
       init();
@@ -59,6 +67,17 @@
       if (e > 0 && e < 500) return console.warn("Porch: session refused (" + e + ")");
       if (tries < 5) setTimeout(start, 2000 * Math.pow(2, tries), tries + 1);
     });
+  }
+
+  // Signed in after the session opened: ask again. If that makes this browser another
+  // visitor (the user's own, from an earlier visit), the widget starts over as them.
+  function identify() {
+    open().then(function (s) {
+      var moved = s.visitor.id !== session.visitor.id;
+      session = s;
+      unread(s.unread);
+      if (moved && frame) { ready = inited = 0; frame.src = frame.src; }
+    }).catch(function (e) { console.warn("Porch: identity not checked (" + e + ")"); });
   }
 
   var STYLE =
@@ -78,15 +97,19 @@
     ".p iframe{width:100%;height:100%;border:0;display:block}" +
     "@media (max-width:480px){.p{inset:0;width:auto;height:auto;max-height:none;border-radius:0}" +
     ".p.o~.l{display:none}}" +
+    ":host(.left) .l{right:auto;left:20px}@media (min-width:481px){:host(.left) .p{right:auto;left:20px}}" +
     "@media (prefers-reduced-motion:reduce){.p,.p.o,.l{transition:none}}[hidden]{display:none}";
   var ICON = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 ' +
     '2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
 
   function draw(site) {
     var host = d.createElement("div"), root = host.attachShadow({ mode: "open" });
-    var color = w.CSS && CSS.supports("color", site.color) ? site.color : "#4f46e5";
+    var color = [me.getAttribute("data-color"), site.color].filter(function (c) {
+      return c && w.CSS && CSS.supports("color", c);
+    })[0] || "#4f46e5";
     host.id = "porch-widget";
     host.style.setProperty("--c", color);
+    if (me.getAttribute("data-position") === "left") host.className = "left";
     root.innerHTML = "<style>" + STYLE + '</style><div class="p" role="dialog" aria-label="Chat"></div>' +
       '<button class="l" type="button" data-testid="porch-launcher" aria-expanded="false">' + ICON +
       '<span class="b" data-testid="porch-unread" hidden></span></button>';
@@ -187,7 +210,15 @@
     close: later(function () { show(false); }),
     toggle: later(function () { show(!isOpen); }),
     on: function (name, fn) { (handlers[name] = handlers[name] || []).push(fn); },
-    setVisitor: function (data) { post({ porch: "visitor", data: data }); }
+    setVisitor: function (data) {
+      if (data && data.hash) { // a verified identity: the server checks the hash
+        identity = { id: String(data.id), hash: String(data.hash) };
+        if (data.name) identity.name = String(data.name);
+        if (data.email) identity.email = String(data.email);
+        if (session) identify();
+      }
+      post({ porch: "visitor", data: data });
+    }
   };
 
   // Replay calls made to a stub (array, or object with a `q` array) before we loaded.
@@ -195,5 +226,7 @@
   w.Porch = api;
   queue.forEach(function (call) { if (api[call[0]]) api[call[0]].apply(api, call.slice(1)); });
 
-  if (d.body) start(0); else d.addEventListener("DOMContentLoaded", function () { start(0); });
+  // The session request waits for the host page's load event: until then the page's own
+  // resources have the network to themselves (the loader is the only request we add).
+  if (d.readyState === "complete") start(0); else w.addEventListener("load", function () { start(0); });
 })(window, document);

@@ -3,6 +3,7 @@
 from porch_panel.composer import Composer
 from porch_panel.dom import add, el, find, set_text, show
 from porch_panel.messages import confirm_node, fail_node, message_node
+from porch_panel.orders import OrdersPanel
 from porch_panel.state import MessageIndex, typing_line
 
 
@@ -26,6 +27,7 @@ class ConversationView:
         self.close_button = find("close-conversation")
         self.reopen_button = find("reopen-conversation")
         self.composer = Composer(client, self)
+        self.orders = OrdersPanel()
         self.assign.bind("change", self._on_assign)
         self.close_button.bind("click", lambda _e: self._set_status("conversation.close"))
         self.reopen_button.bind("click", lambda _e: self._set_status("conversation.reopen"))
@@ -41,6 +43,7 @@ class ConversationView:
         self.pending_nodes = {}
         self.list.clear()
         self.composer.reset()
+        self.orders.clear()
         set_text(self.preview, "")
         set_text(self.error, "")
         find("visitor-name").text = "Loading…"
@@ -142,9 +145,13 @@ class ConversationView:
         visitor, summary = self.visitor, self.summary
         find("visitor-name").text = visitor.get("name") or summary.get("visitor_name") or ""
         find("visitor-email").text = visitor.get("email") or "No email yet"
+        verified = bool(visitor.get("verified"))
+        show(find("visitor-verified"), verified)
+        show(find("visitor-unverified"), not verified and bool(visitor.get("email")))
         page = visitor.get("current_page") or {}
         where = " — ".join(p for p in (page.get("title"), page.get("url")) if p)
         find("visitor-page").text = f"On: {where}" if where else ""
+        self.orders.show_for(visitor)
 
     def set_operators(self, operators: list) -> None:
         self.operators = operators

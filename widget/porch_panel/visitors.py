@@ -6,6 +6,16 @@ from porch_panel import timefmt
 from porch_panel.dom import add, el, find, set_text, show
 from porch_panel.state import visitor_order
 
+
+def identity_badge(visitor: dict) -> object:
+    """Verified (the site vouched for them), unverified (an email they typed), or nothing."""
+    if visitor.get("verified"):
+        return el("span", "Verified", cls="identity verified", data_testid="visitor-verified")
+    if visitor.get("email"):
+        return el("span", "Unverified", cls="identity unverified", data_testid="visitor-unverified")
+    return el("span")
+
+
 TICK_MS = 1000
 
 
@@ -60,6 +70,7 @@ class VisitorsView:
         add(who, el("div", name, cls="name", data_testid="visitor-name"))
         if visitor.get("email"):
             add(who, el("div", visitor["email"], cls="muted"))
+        add(who, identity_badge(visitor))
         add(who, el("div", "Online" if online else "Offline", cls="status"))
         add(row, who)
         page = visitor.get("current_page") or {}

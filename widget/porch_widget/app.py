@@ -15,6 +15,7 @@ ONLINE_TEXT = "We usually reply in a few minutes"
 OFFLINE_TEXT = "Leave us a message and we'll email you"
 TYPING_HIDE_MS = 8000
 VISITOR_FIELDS = ("name", "email")
+IDENTITY_KEYS = ("id", "hash")  # checked by the loader's session request, never attributes
 
 
 class Widget:
@@ -234,7 +235,7 @@ def _visitor_update(data: dict) -> dict:
     attributes = {
         str(k): v
         for k, v in data.items()
-        if k not in VISITOR_FIELDS and isinstance(v, (str, int, float, bool))
+        if k not in VISITOR_FIELDS + IDENTITY_KEYS and isinstance(v, (str, int, float, bool))
     }
     if attributes:
         update["attributes"] = attributes

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from porch.chat.models import Conversation, Message, Site, Visitor
+from porch.chat.models import Conversation, ConversationSummary, Message, Site, Visitor
 
 ConversationChange = Literal[
     "created", "started", "message", "assigned", "closed", "reopened", "read"
@@ -27,6 +27,8 @@ class ConversationChanged:
     name: ClassVar[str] = "conversation.changed"
     conversation: Conversation
     change: ConversationChange
+    summary: ConversationSummary | None = None
+    """The inbox line after the change, when the writer had it at hand (else read it)."""
 
 
 @dataclass(frozen=True)
@@ -66,4 +68,12 @@ class SiteUpdated:
     """A site's name, allowed origins or widget settings changed."""
 
     name: ClassVar[str] = "site.updated"
+    site: Site
+
+
+@dataclass(frozen=True)
+class IdentitySecretRotated:
+    """A site's identity secret was replaced: integrations that hold a copy update it."""
+
+    name: ClassVar[str] = "site.identity_secret_rotated"
     site: Site

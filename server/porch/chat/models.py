@@ -21,6 +21,7 @@ class Site:
     name: str
     allowed_origins: list[str]
     settings: dict[str, Any]
+    identity_secret: str = field(repr=False)  # never in `to_widget`: browsers must not see it
 
     @property
     def typing_preview(self) -> bool:
@@ -52,9 +53,12 @@ class Visitor:
     attributes: dict[str, Any]
     first_seen_at: datetime
     last_seen_at: datetime
+    external_id: str | None = None
+    verified: bool = False
+    """Name, email and `external_id` were vouched for by the site (an identity hash)."""
 
     def to_wire(self) -> Wire:
-        return {"id": self.id, "name": self.name, "email": self.email}
+        return {"id": self.id, "name": self.name, "email": self.email, "verified": self.verified}
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ class Conversation:
     assignee_id: int | None
     last_activity_at: datetime
     operator_read_at: datetime | None
+    operator_unread: int = 0
 
     def to_wire(self) -> Wire:
         """The visitor's view: just which conversation and whether it is open."""
@@ -150,6 +155,8 @@ class VisitorSummary:
             "site_id": v.site_id,
             "name": v.name,
             "email": v.email,
+            "verified": v.verified,
+            "external_id": v.external_id,
             "online": self.online,
             "current_page": {"url": page.url, "title": page.title} if page else None,
             "pages_viewed": self.visit.pages_viewed,

@@ -6,7 +6,7 @@ Every function takes an open connection so callers choose the transaction.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -40,6 +40,7 @@ def site_from_row(row: sa.Row) -> Site:
         name=row.name,
         allowed_origins=list(row.allowed_origins),
         settings=dict(row.settings),
+        identity_secret=row.identity_secret,
     )
 
 
@@ -52,6 +53,8 @@ def visitor_from_row(row: sa.Row) -> Visitor:
         attributes=dict(row.attributes),
         first_seen_at=row.first_seen_at,
         last_seen_at=row.last_seen_at,
+        external_id=row.external_id,
+        verified=row.verified,
     )
 
 
@@ -64,6 +67,7 @@ def conversation_from_row(row: sa.Row) -> Conversation:
         assignee_id=row.assignee_id,
         last_activity_at=row.last_activity_at,
         operator_read_at=row.operator_read_at,
+        operator_unread=row.operator_unread,
     )
 
 
@@ -77,17 +81,69 @@ async def visitor(conn: AsyncConnection, visitor_id: int) -> Visitor | None:
     return visitor_from_row(row) if row else None
 
 
+async def verified_visitor(conn: AsyncConnection, site_id: int, user_id: str) -> Visitor | None:
+    """The site's visitor proven to be its user `user_id` (unique per site)."""
+    query = sa.select(visitors).where(
+        visitors.c.site_id == site_id, visitors.c.external_id == user_id
+    )
+    row = (await conn.execute(query)).first()
+    return visitor_from_row(row) if row else None
+
+
+async def assignee(conn: AsyncConnection, operator_id: int | None) -> Assignee | None:
+    if operator_id is None:
+        return None
+    query = sa.select(operators.c.name).where(operators.c.id == operator_id)
+    name = await conn.scalar(query)
+    return Assignee(operator_id, name) if name is not None else None
+
+
 async def conversation(conn: AsyncConnection, conversation_id: int) -> Conversation | None:
     query = sa.select(conversations).where(conversations.c.id == conversation_id)
     row = (await conn.execute(query)).first()
     return conversation_from_row(row) if row else None
 
 
+# The message path's statements are built once, with bound parameters: building them
+# (and their cache keys) per call cost as much as running them (docs/performance.md).
+_VISITOR_CONVERSATION = sa.select(conversations).where(
+    conversations.c.visitor_id == sa.bindparam("visitor_id")
+)
+_TOUCH_VISITOR = (
+    visitors.update()
+    .where(visitors.c.id == sa.bindparam("visitor_id"))
+    .values(last_seen_at=sa.bindparam("now", type_=visitors.c.last_seen_at.type))
+    .returning(visitors.c.name)
+)
+_VISITOR_MESSAGE_ACTIVITY = (
+    conversations.update()
+    .where(conversations.c.id == sa.bindparam("conversation_id"))
+    .values(
+        last_activity_at=sa.bindparam("now", type_=conversations.c.last_activity_at.type),
+        status="open",
+        operator_unread=conversations.c.operator_unread + 1,
+    )
+)
+
+
 async def visitor_conversation(conn: AsyncConnection, visitor_id: int) -> Conversation | None:
     """The visitor's conversation (one per visitor, a unique index; reopened, not replaced)."""
-    query = sa.select(conversations).where(conversations.c.visitor_id == visitor_id)
-    row = (await conn.execute(query)).first()
+    row = (await conn.execute(_VISITOR_CONVERSATION, {"visitor_id": visitor_id})).first()
     return conversation_from_row(row) if row else None
+
+
+async def touch_visitor(conn: AsyncConnection, visitor_id: int, now: datetime) -> str | None:
+    """Mark the visitor seen; their name (None: no such visitor)."""
+    result = await conn.execute(_TOUCH_VISITOR, {"visitor_id": visitor_id, "now": now})
+    return result.scalar_one_or_none()
+
+
+async def visitor_message_activity(
+    conn: AsyncConnection, conversation_id: int, now: datetime
+) -> None:
+    """A visitor message makes the conversation active, open and one more unread."""
+    params = {"conversation_id": conversation_id, "now": now}
+    await conn.execute(_VISITOR_MESSAGE_ACTIVITY, params)
 
 
 async def visitor_unread(conn: AsyncConnection, visitor_id: int) -> int:
@@ -140,11 +196,6 @@ def _message_from_row(row: sa.Row) -> Message:
     )
 
 
-async def message(conn: AsyncConnection, message_id: int) -> Message:
-    row = (await conn.execute(_messages_select().where(messages.c.id == message_id))).one()
-    return _message_from_row(row)
-
-
 async def message_by_client_id(
     conn: AsyncConnection, conversation_id: int, client_id: str
 ) -> Message | None:
@@ -172,25 +223,11 @@ def _summaries_select() -> sa.Select:
         .where(messages.c.conversation_id == conversations.c.id)
         .scalar_subquery()
     )
-    unread = (
-        sa.select(sa.func.count())
-        .select_from(messages)
-        .where(
-            messages.c.conversation_id == conversations.c.id,
-            messages.c.author == "visitor",
-            sa.or_(
-                conversations.c.operator_read_at.is_(None),
-                messages.c.created_at > conversations.c.operator_read_at,
-            ),
-        )
-        .scalar_subquery()
-    )
     return sa.select(
         conversations,
         visitors.c.name.label("visitor_name"),
         operators.c.name.label("assignee_name"),
         last_id.label("last_message_id"),
-        unread.label("unread"),
     ).select_from(
         conversations.join(visitors, visitors.c.id == conversations.c.visitor_id).outerjoin(
             operators, operators.c.id == conversations.c.assignee_id
@@ -208,7 +245,7 @@ async def _summaries(conn: AsyncConnection, rows: Sequence[sa.Row]) -> list[Conv
             visitor_name=row.visitor_name,
             assignee=Assignee(row.assignee_id, row.assignee_name) if row.assignee_name else None,
             last_message=last.get(row.last_message_id),
-            unread=row.unread,
+            unread=row.operator_unread,
         )
         for row in rows
     ]

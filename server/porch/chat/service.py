@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from porch.chat import queries
+from porch.chat import contacts, queries
 from porch.chat.errors import Invalid, NotFound, SiteError
 from porch.chat.events import (
     ConversationChange,
     ConversationChanged,
+    IdentitySecretRotated,
     MessageCreated,
     OperatorTyping,
     PageViewed,
@@ -26,6 +30,7 @@ from porch.chat.events import (
     VisitorTyping,
     VisitorUpdated,
 )
+from porch.chat.identity import Identity, new_identity_secret
 from porch.chat.models import (
     Conversation,
     ConversationDetail,
@@ -42,6 +47,7 @@ from porch.chat.origins import normalize_origin
 from porch.chat.settings import SiteSettingsUpdate
 from porch.chat.tables import conversations, messages, page_views, sites, visitors
 from porch.db.engine import Database
+from porch.db.group_commit import GroupCommit
 from porch.db.metadata import utcnow
 from porch.db.upsert import insert_ignore
 from porch.events import EventBus
@@ -97,6 +103,7 @@ class ChatService:
         # Latest visitor draft per conversation, for operators who open it mid-typing.
         # In-process, like presence; several processes would keep it in Redis.
         self._drafts: dict[int, str] = {}
+        self._writes = GroupCommit(db)  # the message path's writes, committed in groups
 
     # -- sites --------------------------------------------------------------------------
 
@@ -109,17 +116,26 @@ class ChatService:
             "name": name.strip(),
             "allowed_origins": _clean_origins(origins),
             "settings": {**DEFAULT_SETTINGS, **(settings or {})},
+            "identity_secret": new_identity_secret(),
             "created_at": utcnow(),
         }
         async with self.db.begin() as conn:
             result = await conn.execute(sites.insert().values(values))
-        return Site(
-            id=result.inserted_primary_key[0],
-            key=values["key"],
-            name=values["name"],
-            allowed_origins=values["allowed_origins"],
-            settings=values["settings"],
-        )
+            site = await queries.site(conn, result.inserted_primary_key[0])
+        assert site is not None
+        return site
+
+    async def rotate_identity_secret(self, site_id: int) -> Site:
+        """A new secret: hashes made with the old one stop verifying at once."""
+        async with self.db.begin() as conn:
+            update = sites.update().where(sites.c.id == site_id)
+            result = await conn.execute(update.values(identity_secret=new_identity_secret()))
+            if not result.rowcount:
+                raise NotFound(f"no site {site_id}")
+            site = await queries.site(conn, site_id)
+        assert site is not None
+        await self.events.publish(IdentitySecretRotated(site))
+        return site
 
     async def get_site(self, site_id: int) -> Site | None:
         async with self.db.connect() as conn:
@@ -161,7 +177,7 @@ class ChatService:
                 "settings": {**before.settings, **(settings.changes() if settings else {})},
             }
             await conn.execute(sites.update().where(sites.c.id == site_id).values(values))
-            site = Site(before.id, before.key, **values)
+            site = Site(before.id, before.key, **values, identity_secret=before.identity_secret)
             hushed = await self._drafts_of_site(conn, site_id) if not site.typing_preview else []
         await self.events.publish(SiteUpdated(site))
         for conversation_id in hushed:
@@ -183,16 +199,61 @@ class ChatService:
 
     # -- visitors -----------------------------------------------------------------------
 
-    async def open_session(self, site: Site, visitor_id: int | None, page: Page) -> Visitor:
-        """Resume `visitor_id` if it is this site's visitor, else create one; record the page."""
+    async def open_session(
+        self, site: Site, visitor_id: int | None, page: Page, identity: Identity | None = None
+    ) -> Visitor:
+        """Resume `visitor_id` if it is this site's visitor, else create one; record the page.
+
+        With a verified `identity`, the visitor is that user's (see `porch.chat.contacts`).
+        """
         now = utcnow()
-        async with self.db.begin() as conn:
-            visitor = await queries.visitor(conn, visitor_id) if visitor_id else None
-            if visitor is None or visitor.site_id != site.id:
-                visitor = await self._create_visitor(conn, site.id, now)
-            await self._record_page(conn, visitor.id, page, now)
+        try:
+            resolved = await self._resolve_visitor(site, visitor_id, page, identity, now)
+        except IntegrityError:
+            if identity is None:
+                raise
+            # Another session stored this new user first (unique site + user id): once more,
+            # now finding their visitor.
+            resolved = await self._resolve_visitor(site, visitor_id, page, identity, now)
+        visitor = resolved.visitor
+        if identity is not None:
+            await self.events.publish(VisitorUpdated(visitor))
+        if resolved.moved_conversation is not None:
+            await self._changed(resolved.moved_conversation, "message")
         await self.events.publish(PageViewed(visitor.id, page.url))
         return visitor
+
+    async def _resolve_visitor(
+        self,
+        site: Site,
+        visitor_id: int | None,
+        page: Page,
+        identity: Identity | None,
+        now: datetime,
+    ) -> contacts.Resolved:
+        async with self.db.begin() as conn:
+            visitor = await queries.visitor(conn, visitor_id) if visitor_id else None
+            if visitor is not None and visitor.site_id != site.id:
+                visitor = None
+            resolved = await self._identify(conn, site.id, visitor, identity, now)
+            await self._record_page(conn, resolved.visitor.id, page, now)
+        return resolved
+
+    async def _identify(
+        self,
+        conn: AsyncConnection,
+        site_id: int,
+        current: Visitor | None,
+        identity: Identity | None,
+        now: datetime,
+    ) -> contacts.Resolved:
+        if identity is None:
+            return contacts.Resolved(current or await self._create_visitor(conn, site_id, now))
+        known = await queries.verified_visitor(conn, site_id, identity.user_id)
+        if known is None and (current is None or current.verified):
+            # No visitor yet, or this browser's visitor is another user: a fresh one.
+            current = await self._create_visitor(conn, site_id, now)
+        return await contacts.resolve(conn, current, known, identity)
 
     async def _create_visitor(self, conn: AsyncConnection, site_id: int, now: datetime) -> Visitor:
         values = {
@@ -218,12 +279,7 @@ class ChatService:
                 created_at=now,
             )
         )
-        await self._touch_visitor(conn, visitor_id, now)
-
-    async def _touch_visitor(self, conn: AsyncConnection, visitor_id: int, now: datetime) -> None:
-        await conn.execute(
-            visitors.update().where(visitors.c.id == visitor_id).values(last_seen_at=now)
-        )
+        await queries.touch_visitor(conn, visitor_id, now)
 
     async def get_visitor(self, visitor_id: int) -> Visitor | None:
         async with self.db.connect() as conn:
@@ -248,6 +304,8 @@ class ChatService:
             merged = {**visitor.attributes, **(attributes or {})}
             if len(merged) > MAX_ATTRIBUTES:
                 raise Invalid(f"a visitor can have at most {MAX_ATTRIBUTES} attributes")
+            if visitor.verified:  # the site vouched for these; the browser cannot change them
+                name = email = None
             values = {
                 "name": name or visitor.name,
                 "email": email or visitor.email,
@@ -304,26 +362,58 @@ class ChatService:
         """Store a visitor's message in their conversation, creating or reopening it.
 
         Idempotent on `client_id`: a resend returns the stored message and publishes nothing.
+        Concurrent senders share one transaction (see `porch.db.group_commit`).
+        """
+        message, summary, change = await self._writes.run(
+            partial(self._store_visitor_message, visitor_id, client_id, body)
+        )
+        if summary is None or change is None:  # a resend: already published
+            return message
+        self._drafts.pop(message.conversation_id, None)
+        await self._published_message(summary.conversation, change, message, summary)
+        return message
+
+    async def _store_visitor_message(
+        self, visitor_id: int, client_id: str, body: str, conn: AsyncConnection
+    ) -> tuple[Message, ConversationSummary | None, ConversationChange | None]:
+        """The writes of `send_visitor_message`: (stored message, None, None) for a resend.
+
+        Four statements for a message in an existing, unassigned conversation (touch the
+        visitor, find the conversation, insert the message, mark the conversation active
+        and open); a resend stops at the insert.
         """
         now = utcnow()
-        async with self.db.begin() as conn:
-            await self._visitor_or_raise(conn, visitor_id)
-            conversation = await queries.visitor_conversation(conn, visitor_id)
-            if conversation:
-                stored = await queries.message_by_client_id(conn, conversation.id, client_id)
-                if stored:
-                    return stored
-            conversation, change = await self._open_for_visitor(conn, visitor_id)
-            message = await self._insert_message(
-                conn, conversation, client_id, body, author="visitor", now=now
-            )
-            if message is None:  # a concurrent resend won the race
-                return await self._stored(conn, conversation.id, client_id)
-            await self._touch_visitor(conn, visitor_id, now)
-            conversation = await self._conversation_or_raise(conn, conversation.id)
-        self._drafts.pop(conversation.id, None)
-        await self._published_message(conversation, change, message)
-        return message
+        name = await queries.touch_visitor(conn, visitor_id, now)
+        if name is None:
+            raise NotFound(f"no visitor {visitor_id}")
+        conversation, created = await self._visitor_conversation(conn, visitor_id, create=True)
+        assert conversation is not None  # create=True always yields one
+        message = await self._insert_message(
+            conn, conversation, client_id, body, "visitor", name, now
+        )
+        if message is None:  # a resend (or a concurrent resend won the race)
+            return await self._stored(conn, conversation.id, client_id), None, None
+        change: ConversationChange = "message"
+        if created:
+            change = "created"
+        elif conversation.status == "closed":
+            change = "reopened"
+        conversation = replace(
+            conversation,
+            status="open",
+            last_activity_at=now,
+            operator_unread=conversation.operator_unread + 1,
+        )
+        # The inbox line as of this message, from what is at hand: re-reading it after
+        # every message cost more than storing the message (docs/performance.md).
+        summary = ConversationSummary(
+            conversation,
+            visitor_name=message.author_name,
+            assignee=await queries.assignee(conn, conversation.assignee_id),
+            last_message=message,
+            unread=conversation.operator_unread,
+        )
+        return message, summary, change
 
     async def send_operator_message(
         self, conversation_id: int, operator: Operator, client_id: str, body: str, internal: bool
@@ -343,7 +433,15 @@ class ChatService:
                 await self._set_status(conn, conversation_id, "open")
                 change = "reopened"
             message = await self._insert_message(
-                conn, conversation, client_id, body, "operator", now, operator.id, internal
+                conn,
+                conversation,
+                client_id,
+                body,
+                "operator",
+                operator.name,
+                now,
+                operator.id,
+                internal,
             )
             if message is None:
                 return await self._stored(conn, conversation_id, client_id)
@@ -353,10 +451,14 @@ class ChatService:
         return message
 
     async def _published_message(
-        self, conversation: Conversation, change: ConversationChange, message: Message
+        self,
+        conversation: Conversation,
+        change: ConversationChange,
+        message: Message,
+        summary: ConversationSummary | None = None,
     ) -> None:
         # The conversation first, so a visitor learns its id before the message in it.
-        await self.events.publish(ConversationChanged(conversation, change))
+        await self.events.publish(ConversationChanged(conversation, change, summary))
         await self.events.publish(MessageCreated(message, conversation.visitor_id))
 
     async def _open_for_visitor(
@@ -404,10 +506,14 @@ class ChatService:
         client_id: str,
         body: str,
         author: str,
+        author_name: str,
         now: datetime,
         operator_id: int | None = None,
         internal: bool = False,
     ) -> Message | None:
+        """Insert unless `client_id` is taken (None then); the conversation becomes active
+        (and open again, for a visitor's message). The message is built, not read back:
+        one statement less on the busiest path."""
         values = {
             "conversation_id": conversation.id,
             "client_id": client_id,
@@ -420,12 +526,14 @@ class ChatService:
         message_id = await insert_ignore(conn, messages, values, ["conversation_id", "client_id"])
         if message_id is None:
             return None
-        await conn.execute(
-            conversations.update()
-            .where(conversations.c.id == conversation.id)
-            .values(last_activity_at=now)
+        if author == "visitor":  # the busiest path: one prebuilt statement
+            await queries.visitor_message_activity(conn, conversation.id, now)
+        else:
+            update = conversations.update().where(conversations.c.id == conversation.id)
+            await conn.execute(update.values(last_activity_at=now))
+        return Message(
+            message_id, conversation.id, client_id, author, author_name, body, internal, now
         )
-        return await queries.message(conn, message_id)
 
     async def _stored(self, conn: AsyncConnection, conversation_id: int, client_id: str) -> Message:
         stored = await queries.message_by_client_id(conn, conversation_id, client_id)
@@ -520,7 +628,7 @@ class ChatService:
         await conn.execute(
             conversations.update()
             .where(conversations.c.id == conversation_id)
-            .values(operator_read_at=now)
+            .values(operator_read_at=now, operator_unread=0)
         )
 
     async def mark_visitor_read(self, visitor_id: int) -> None:

@@ -12,6 +12,8 @@ sites = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("allowed_origins", sa.JSON, nullable=False),  # ["https://shop.example"]
     sa.Column("settings", sa.JSON, nullable=False),  # {"typing_preview": true, ...}
+    # Signs the host site's user ids (docs/identity.md); never sent to browsers.
+    sa.Column("identity_secret", sa.String(64), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -25,6 +27,11 @@ visitors = sa.Table(
     sa.Column("attributes", sa.JSON, nullable=False),
     sa.Column("first_seen_at", UTCDateTime, nullable=False),
     sa.Column("last_seen_at", UTCDateTime, nullable=False),
+    # The host site's own user id, set only once proven by an identity hash: one visitor
+    # per verified user and site, whichever browser they come back on.
+    sa.Column("external_id", sa.String(255)),
+    sa.Column("verified", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.UniqueConstraint("site_id", "external_id", name="uq_visitors_site_external"),
 )
 
 conversations = sa.Table(
@@ -46,6 +53,9 @@ conversations = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("last_activity_at", UTCDateTime, nullable=False, index=True),
     sa.Column("operator_read_at", UTCDateTime),
+    # Visitor messages since operators last read it (kept here: counting them on every
+    # message was a scan growing with the conversation).
+    sa.Column("operator_unread", sa.Integer, nullable=False, server_default="0"),
     sa.Column("visitor_read_at", UTCDateTime),
 )
 

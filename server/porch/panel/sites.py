@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from porch.chat.errors import SiteError
+from porch.chat.errors import NotFound, SiteError
 from porch.chat.models import Site
 from porch.chat.service import DEFAULT_SETTINGS, site_problems
 from porch.chat.settings import SiteSettingsUpdate, settings_problems
@@ -78,6 +78,7 @@ def _text(form: dict[str, str], name: str) -> str:
 _FLASHES = {
     "added": "Site “{}” added: paste its snippet before </body> on every page of the site.",
     "saved": "Saved “{}”.",
+    "rotated": "New identity secret for “{}”: update it wherever your site computes hashes.",
 }
 
 
@@ -178,8 +179,21 @@ def routes(services: Services) -> list[Route]:
             return await show(who, {site_id: SiteForm(values, exc.problems)}, status_code=422)
         return saved("saved", site)
 
+    async def rotate_secret(request: Request, who: SignedIn, form: dict[str, str]) -> Response:
+        site_id = request.path_params["site_id"]
+        try:
+            if site_id > MAX_SITE_ID:
+                raise NotFound(f"no site {site_id}")
+            site = await services.chat.rotate_identity_secret(site_id)
+        except NotFound:
+            return error_page(services, 404, "No such site", "It may have been removed.")
+        return saved("rotated", site)
+
     return [
         secured_route(SETTINGS_PATH, operators_only(services, settings_page), "GET"),
         secured_route(f"{SETTINGS_PATH}/sites", posted(add_site), "POST"),
         secured_route(f"{SETTINGS_PATH}/sites/{{site_id:int}}", posted(edit_site), "POST"),
+        secured_route(
+            f"{SETTINGS_PATH}/sites/{{site_id:int}}/identity-secret", posted(rotate_secret), "POST"
+        ),
     ]

@@ -66,7 +66,7 @@ async def message_created(services: Services, event: MessageCreated) -> None:
 
 
 async def conversation_changed(services: Services, event: ConversationChanged) -> None:
-    summary = await services.chat.conversation_summary(event.conversation.id)
+    summary = event.summary or await services.chat.conversation_summary(event.conversation.id)
     await services.sio.emit(
         "conversation.updated", summary.to_wire(), room=OPERATORS_ROOM, namespace=OPERATORS
     )

@@ -66,6 +66,15 @@ class VisitorUpdate(Payload):
     attributes: Annotated[dict[AttributeKey, AttributeValue], Field(max_length=50)] | None = None
 
 
+class IdentityClaim(Payload):
+    """`Porch.setVisitor({id, name, email, hash})` from a site that verifies identity."""
+
+    id: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
+    name: Name | None = None
+    email: Email | None = None
+
+
 # -- operator ---------------------------------------------------------------------------
 
 

@@ -8,22 +8,24 @@ Every reply, refusals included, lets the calling page read it, so the loader can
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from porch.chat.identity import Identity, hash_matches
 from porch.chat.models import Page, Site
 from porch.chat.origins import is_own_origin, origin_allowed
 from porch.chat.tokens import issue_visitor_token, read_visitor_token
 from porch.ratelimit import RateLimiter, client_ip, retry_after_header
 from porch.realtime.dispatch import describe
-from porch.realtime.schemas import PageView
+from porch.realtime.schemas import IdentityClaim, PageView
 from porch.services import Services
 
 PATH = "/widget/v1/session"
+CHECK_PATH = "/widget/v1/check"
 MAX_BODY_BYTES = 16 * 1024
 
 
@@ -33,6 +35,21 @@ class SessionRequest(BaseModel):
     site_key: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     visitor_token: Annotated[str, StringConstraints(max_length=512)] | None = None
     page: PageView
+    # Checked on its own: a malformed identity is reported, the session still opens.
+    identity: dict[str, Any] | None = None
+
+
+class CheckRequest(BaseModel):
+    """An install's "test connection": would a session open here? Nothing is stored."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    site_key: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    # hex HMAC-SHA256 of the site key under the identity secret the install was given
+    identity_hash: Annotated[str, StringConstraints(max_length=128)] | None = None
+
+
+R = TypeVar("R", SessionRequest, CheckRequest)
 
 
 class BodyTooLarge(Exception):
@@ -54,17 +71,49 @@ def routes(services: Services) -> list[BaseRoute]:
     async def preflight(request: Request) -> Response:
         return await answer_preflight(services, request)
 
-    return [Route(PATH, create, methods=["POST"]), Route(PATH, preflight, methods=["OPTIONS"])]
+    async def check(request: Request) -> Response:
+        return await check_site(services, limiter, request)
+
+    return [
+        Route(PATH, create, methods=["POST"]),
+        Route(PATH, preflight, methods=["OPTIONS"]),
+        Route(CHECK_PATH, check, methods=["POST"]),
+    ]
 
 
 async def create_session(services: Services, limiter: RateLimiter, request: Request) -> Response:
+    checked = await _checked_request(services, limiter, request, SessionRequest)
+    if isinstance(checked, Response):
+        return checked
+    site, body = checked
+    return JSONResponse(await _open(services, site, body))
+
+
+async def check_site(services: Services, limiter: RateLimiter, request: Request) -> Response:
+    """Answers as a session request would (404, 403, 429…) but opens nothing, and says
+    whether the install's identity secret is this site's."""
+    checked = await _checked_request(services, limiter, request, CheckRequest)
+    if isinstance(checked, Response):
+        return checked
+    site, body = checked
+    reply: dict[str, Any] = {"site": {"name": site.name}}
+    if body.identity_hash is not None:
+        matches = hash_matches(site.identity_secret, site.key, body.identity_hash)
+        reply["identity"] = "verified" if matches else "rejected"
+    return JSONResponse(reply)
+
+
+async def _checked_request(
+    services: Services, limiter: RateLimiter, request: Request, model: type[R]
+) -> tuple[Site, R] | Response:
+    """The body and its site, once rate, size, shape, site key and origin have passed."""
     ip = client_ip(request)
     if not limiter.allow("session", ip):
         wait = retry_after_header(limiter.retry_after("session", ip))
         return _error(429, "too many new sessions, slow down", "rate_limited", wait)
     origin = request.headers.get("origin")
     try:
-        body = SessionRequest.model_validate_json(await _read_body(request))
+        body = model.model_validate_json(await _read_body(request))
     except BodyTooLarge:
         return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
     except ValidationError as exc:
@@ -74,8 +123,7 @@ async def create_session(services: Services, limiter: RateLimiter, request: Requ
         return _error(404, "unknown site key", code="not_found")
     if origin is not None and not _allowed(services, request, origin, site.allowed_origins):
         return _error(403, f"origin {origin} may not embed this site's widget", code="forbidden")
-    reply = await _open(services, site, body)
-    return JSONResponse(reply)
+    return site, body
 
 
 async def _open(services: Services, site: Site, body: SessionRequest) -> dict[str, Any]:
@@ -84,14 +132,32 @@ async def _open(services: Services, site: Site, body: SessionRequest) -> dict[st
     # A token from another site (or a forged one) just means a new visitor here.
     known = claim.visitor_id if claim and claim.site_id == site.id else None
     page = Page(url=body.page.url, title=body.page.title, referrer=body.page.referrer)
-    visitor = await services.chat.open_session(site, known, page)
-    return {
+    identity, problem = _verified(site, body.identity)
+    visitor = await services.chat.open_session(site, known, page, identity)
+    reply: dict[str, Any] = {
         "visitor_token": issue_visitor_token(secret, site.id, visitor.id),
-        "visitor": {"id": visitor.id, "name": visitor.name},
+        "visitor": {"id": visitor.id, "name": visitor.name, "verified": visitor.verified},
         "site": site.to_widget(),
         "operators_online": services.presence.operators_online(),
         "unread": await services.chat.visitor_unread(visitor.id) if known == visitor.id else 0,
     }
+    if body.identity is not None:
+        # Said plainly so a site owner debugging their integration sees why in the console.
+        reply["identity"] = f"rejected: {problem}" if problem else "verified"
+    return reply
+
+
+def _verified(site: Site, raw: dict[str, Any] | None) -> tuple[Identity | None, str]:
+    """The identity the site vouched for, or why not (empty when nothing was claimed)."""
+    if raw is None:
+        return None, ""
+    try:
+        claim = IdentityClaim.model_validate(raw)
+    except ValidationError as exc:
+        return None, describe(exc)
+    if not hash_matches(site.identity_secret, claim.id, claim.hash):
+        return None, "the hash does not match this site's identity secret"
+    return Identity(user_id=claim.id, name=claim.name, email=claim.email), ""
 
 
 async def answer_preflight(services: Services, request: Request) -> Response:

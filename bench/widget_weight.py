@@ -1,0 +1,207 @@
+"""What the widget weighs and costs the page that hosts it, on the demo storefront.
+
+Starts `porch demo` on 127.0.0.1, then:
+
+- Bytes, as the server serves them: the loader, and everything the widget loads once opened
+  (the frame page with its styles, the Brython runtime, our bundle), fetched with
+  `Accept-Encoding` identity, gzip and br; with each one's Cache-Control and whether a
+  conditional request with its validator gets a 304.
+- Requests the snippet makes before the host page's `load` event (Chromium).
+- Lighthouse (mobile preset, Debian's Chromium, median of --lighthouse-runs) on the
+  storefront with the snippet and with the loader blocked; once as the demo serves it (shop
+  and chat on one site) and once from http://localhost (the chat on another site).
+- Opening the chat: from the launcher click to the composer having focus in the frame
+  (the widget handled "open"), clicked as soon as the launcher is drawn; cold (empty
+  cache), warm (reload), and cold with the CPU throttled 4×. Median of --runs.
+
+    .venv/bin/python -m bench.widget_weight [--runs 5] [--lighthouse-runs 3] [--no-lighthouse]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import statistics
+import tempfile
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Browser, Page, async_playwright
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+
+from bench import lighthouse
+from bench.harness import emit_result, free_port, note, rounded, serving
+from porch.app import build_services
+from porch.config import load_config
+
+ENCODINGS = {"identity": "identity", "gzip": "gzip", "br": "gzip, deflate, br, zstd"}
+"""Figure name → Accept-Encoding sent; "br" is what Chromium sends (brotli where served)."""
+LOADER = "*/widget/porch.js"
+
+REQUESTS_BEFORE_LOAD_JS = """() => {
+  const load = performance.getEntriesByType("navigation")[0].loadEventStart;
+  return performance.getEntriesByType("resource")
+    .filter((e) => e.name.includes("/widget/") && e.startTime < load)
+    .map((e) => `${e.initiatorType} ${e.name.split("?")[0]}`);
+}"""
+
+# Clicks the launcher from inside the page and waits (one frame at a time) until the widget
+# has focused its composer: typing now goes to the chat.
+OPEN_JS = """async () => {
+  const host = document.getElementById("porch-widget");
+  const started = performance.now();
+  host.shadowRoot.querySelector("[data-testid=porch-launcher]").click();
+  const frame = () => host.shadowRoot.querySelector("iframe");
+  for (;;) {
+    await new Promise((r) => requestAnimationFrame(r));
+    const doc = frame() && frame().contentDocument;
+    if (doc && doc.activeElement && doc.activeElement.id === "porch-input") break;
+    if (performance.now() - started > 60000) throw new Error("the chat never opened");
+  }
+  return performance.now() - started;
+}"""
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="opening runs per variant")
+    parser.add_argument("--lighthouse-runs", type=int, default=3)
+    parser.add_argument("--no-lighthouse", action="store_true", help="skip Lighthouse")
+    return parser.parse_args()
+
+
+def fetch(url: str, headers: dict[str, str]) -> tuple[int, bytes, Any]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read(), response.headers
+    except urllib.error.HTTPError as exc:  # a 304 arrives as an "error"
+        return exc.code, exc.read(), exc.headers
+
+
+def served(url: str) -> dict[str, Any]:
+    """One asset as served: bytes on the wire per accepted encoding, caching, validators."""
+    sizes: dict[str, int] = {}
+    headers: Any = None
+    for encoding, accept in ENCODINGS.items():
+        status, body, headers = fetch(url, {"Accept-Encoding": accept})
+        if status != 200:
+            raise RuntimeError(f"{url}: HTTP {status}")
+        sizes[encoding] = len(body)
+        sizes[f"{encoding}_served_as"] = headers.get("Content-Encoding", "identity")
+    validator = {"If-None-Match": headers["ETag"]} if headers.get("ETag") else {}
+    if headers.get("Last-Modified"):
+        validator["If-Modified-Since"] = headers["Last-Modified"]
+    conditional = {"Accept-Encoding": ENCODINGS["br"], **validator}
+    revalidated = bool(validator) and fetch(url, conditional)[0] == 304
+    return {
+        **sizes,
+        "cache_control": headers.get("Cache-Control"),
+        "revalidates_304": revalidated,
+    }
+
+
+def sizes(base: str) -> dict[str, Any]:
+    storefront = fetch(f"{base}/demo", {})[1].decode()
+    site_key = re.search(r'data-site="([^"]+)"', storefront).group(1)  # type: ignore[union-attr]
+    frame_url = f"{base}/widget/frame?site={site_key}"
+    frame_html = fetch(frame_url, {})[1].decode()
+    assets = {"loader": served(f"{base}/widget/porch.js"), "frame": served(frame_url)}
+    for src in re.findall(r'<script src="([^"]+)"', frame_html):
+        assets[src.split("/")[-1].split(".")[0]] = served(base + src.replace("&amp;", "&"))
+    opened = [name for name in assets if name != "loader"]
+    return {
+        "loader_bytes_br": assets["loader"]["br"],
+        "widget_bytes_br": sum(assets[name]["br"] for name in opened),
+        "assets": assets,
+    }
+
+
+async def requests_at_load(browser: Browser, url: str) -> list[str]:
+    """The snippet's requests (everything under /widget/) started before the `load` event,
+    from the page's own resource timing."""
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(url, wait_until="load")
+    await page.get_by_test_id("porch-launcher").wait_for(state="visible", timeout=60_000)
+    seen = await page.evaluate(REQUESTS_BEFORE_LOAD_JS)
+    await context.close()
+    return list(seen)
+
+
+async def open_once(page: Page, url: str) -> float:
+    await page.goto(url)
+    await page.get_by_test_id("porch-launcher").wait_for(state="visible", timeout=60_000)
+    return float(await page.evaluate(OPEN_JS))
+
+
+async def open_times(browser: Browser, url: str, runs: int) -> dict[str, float | None]:
+    samples: dict[str, list[float]] = {"cold": [], "warm": [], "cold_4x": []}
+    for _ in range(runs):
+        for variant in samples:
+            context = await browser.new_context()  # an empty cache
+            page = await context.new_page()
+            if variant == "cold_4x":
+                cdp = await context.new_cdp_session(page)
+                await cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+            first = await open_once(page, url)
+            samples[variant].append(await open_once(page, url) if variant == "warm" else first)
+            await context.close()
+    return {
+        f"open_ms_{variant}": rounded(statistics.median(values))
+        for variant, values in samples.items()
+    }
+
+
+async def browser_figures(url: str, runs: int) -> dict[str, Any]:
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            at_load = await requests_at_load(browser, url)
+            opening = await open_times(browser, url, runs)
+        finally:
+            await browser.close()
+    return {"requests_at_load": len(at_load), "requests_before_load": at_load, **opening}
+
+
+async def allow_origin(data: Path, origin: str) -> None:
+    """Let the demo site's widget run on `origin` too (through the service API)."""
+    services = build_services(load_config(data=str(data)))
+    try:
+        for site in await services.chat.list_sites():
+            await services.chat.update_site(site.id, origins=[*site.allowed_origins, origin])
+    finally:
+        await services.db.dispose()
+
+
+def run(args: argparse.Namespace, data: Path) -> dict[str, Any]:
+    port = free_port()
+    demo = ["-m", "porch", "demo", "--data", str(data), "--port", str(port)]
+    with serving(demo, port, "/demo") as server:
+        url = f"{server.url}/demo"
+        figures: dict[str, Any] = {"benchmark": "widget_weight", **sizes(server.url)}
+        note("sizes measured; opening the chat in Chromium")
+        figures.update(asyncio.run(browser_figures(url, args.runs)))
+        if not args.no_lighthouse:
+            note("Lighthouse, shop and chat on one site")
+            figures.update(lighthouse.compare(url, LOADER, args.lighthouse_runs))
+            # As most shops run it: the chat on another site than the shop, so Chromium
+            # gives the widget's frame its own process (site isolation, desktop).
+            shop = f"http://localhost:{port}"
+            asyncio.run(allow_origin(data, shop))
+            note("Lighthouse, the chat on another site")
+            cross = lighthouse.compare(f"{shop}/demo", LOADER, args.lighthouse_runs, "_cross_site")
+            figures.update(cross)
+    return figures
+
+
+def main() -> None:
+    args = parse_args()
+    with tempfile.TemporaryDirectory(prefix="porch-bench-") as tmp:
+        emit_result(run(args, Path(tmp)))
+
+
+if __name__ == "__main__":
+    main()
