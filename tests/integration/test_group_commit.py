@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from porch.chat.errors import NotFound
 from porch.chat.events import MessageCreated
@@ -15,6 +16,7 @@ from porch.chat.models import Page
 from porch.chat.service import ChatService
 from porch.chat.tables import messages
 from porch.db.engine import Database
+from porch.db.group_commit import GroupCommit
 from porch.events import EventBus
 
 PAGE = Page("https://shop.example/", "Home", "")
@@ -90,3 +92,25 @@ async def test_a_resend_in_the_same_batch_is_stored_once(db: Database) -> None:
 
     assert first.id == again.id
     assert await stored_bodies(db) == ["hello"]
+
+
+async def test_a_write_job_that_waits_on_anything_else_fails_loudly(db: Database) -> None:
+    # On SQLite a batch runs in the writer thread, where only the connection may be awaited:
+    # a job that waits on the event loop must fail at once, not hang or half-write.
+    chat = ChatService(db, EventBus())
+    site = await chat.create_site("Shop", ["https://shop.example"])
+    visitor = await chat.open_session(site, None, PAGE)
+    await chat.send_visitor_message(visitor.id, "first", "stored")
+    writes = GroupCommit(db)
+
+    async def change_then_wait(conn: AsyncConnection) -> None:
+        await conn.execute(sa.update(messages).values(body="changed"))
+        await asyncio.sleep(0)
+
+    if db.writer is None:  # PostgreSQL: jobs run on the event loop, where this is fine
+        await writes.run(change_then_wait)
+        assert await stored_bodies(db) == ["changed"]
+        return
+    with pytest.raises(RuntimeError, match="awaited something other than its connection"):
+        await writes.run(change_then_wait)
+    assert await stored_bodies(db) == ["stored"]

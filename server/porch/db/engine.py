@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from porch.db.sqlite_writer import SqliteWriter
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -27,12 +30,25 @@ def create_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
+def _sqlite_writer(url: str) -> SqliteWriter | None:
+    """The same SQLite file through plain (blocking) sqlite3, for the writer thread; None
+    for other databases, and for an in-memory one (a second connection is another one)."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    engine = sa.create_engine(parsed.set(drivername="sqlite"), pool_size=1)
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return SqliteWriter(engine)
+
+
 class Database:
     """A thin handle on the engine: `async with db.begin() as conn` for one transaction."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = create_engine(url)
+        self.writer = _sqlite_writer(url)
+        """SQLite only: batches of writes in one thread hop (see `porch.db.sqlite_writer`)."""
 
     @property
     def dialect(self) -> str:
@@ -49,4 +65,6 @@ class Database:
             yield conn
 
     async def dispose(self) -> None:
+        if self.writer is not None:
+            await asyncio.to_thread(self.writer.close)
         await self.engine.dispose()

@@ -4,7 +4,9 @@ Every message used to be its own transaction on its own pooled connection. SQLit
 writer at a time, so concurrent senders queued on its lock (busy waits, "database is
 locked"), and with aiosqlite each connection is a thread, each statement a thread hop.
 Here writes queue up; one drain task takes up to `MAX_BATCH` of them, runs them in order
-in a single transaction and commits once, then hands each caller its own result.
+in a single transaction and commits once, then hands each caller its own result. On
+SQLite the batch runs in the writer thread (`porch.db.sqlite_writer`), one thread hop for
+all of it, so a job may await nothing but its connection.
 
 A job that fails must not take the others with it, and must not leave half its writes
 behind: when any job in a batch raises, the batch is rolled back and every job runs again
@@ -15,7 +17,7 @@ to run twice when the first run was rolled back; they are, since nothing of it w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -23,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from porch.db.engine import Database
 
 T = TypeVar("T")
-Job = Callable[[AsyncConnection], Awaitable[Any]]
+Job = Callable[[AsyncConnection], Coroutine[Any, Any, Any]]
 MAX_BATCH = 64
 
 
@@ -33,7 +35,7 @@ class GroupCommit:
         self._pending: list[tuple[Job, asyncio.Future[Any]]] = []
         self._drainer: asyncio.Task[None] | None = None
 
-    async def run(self, job: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    async def run(self, job: Callable[[AsyncConnection], Coroutine[Any, Any, T]]) -> T:
         """`await job(conn)` inside a committed transaction (shared with other jobs)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
@@ -57,8 +59,7 @@ class GroupCommit:
 
     async def _commit(self, batch: list[tuple[Job, asyncio.Future[Any]]]) -> None:
         try:
-            async with self.db.begin() as conn:
-                results = [await job(conn) for job, _future in batch]
+            results = await self._transaction([job for job, _future in batch])
         except Exception as exc:
             if len(batch) == 1:
                 _settle(batch[0][1], exception=exc)
@@ -68,6 +69,12 @@ class GroupCommit:
             return
         for (_job, future), result in zip(batch, results, strict=True):
             _settle(future, result=result)
+
+    async def _transaction(self, jobs: Sequence[Job]) -> list[Any]:
+        if self.db.writer is not None:
+            return await self.db.writer.run(jobs)
+        async with self.db.begin() as conn:
+            return [await job(conn) for job in jobs]
 
 
 def _settle(
