@@ -28,25 +28,30 @@ from porch.integrations.shopify import routes as shopify
 from porch.integrations.shopify.service import ShopifyApp
 from porch.operators.service import OperatorService
 from porch.operators.sessions import SessionStore
-from porch.paths import PACKAGE_DIR
+from porch.paths import PACKAGE_DIR, widget_dir
 from porch.realtime.presence import Presence
 from porch.services import Services
+from porch.widget.assets import WidgetAssets
 
 
 def build_services(config: Config) -> Services:
     db = Database(config.database_url)
     events = EventBus()
     sio = socketio.AsyncServer(async_mode="asgi", transports=["websocket", "polling"])
+    assets = WidgetAssets(widget_dir())
+    templates = _templates()
+    templates.globals["asset_url"] = assets.url
     return Services(
         config=config,
         db=db,
         events=events,
         sio=sio,
-        templates=_templates(),
+        templates=templates,
         chat=ChatService(db, events),
         operators=OperatorService(db),
         sessions=SessionStore(db, events),
         presence=Presence(),
+        assets=assets,
     )
 
 

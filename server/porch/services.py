@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from porch.operators.service import OperatorService
     from porch.operators.sessions import SessionStore
     from porch.realtime.presence import Presence
+    from porch.widget.assets import WidgetAssets
 
 
 @dataclass
@@ -32,3 +33,5 @@ class Services:
     operators: OperatorService
     sessions: SessionStore
     presence: Presence
+    assets: WidgetAssets
+    """The widget's and panel's scripts, built once, served with `?v=<digest>` URLs."""

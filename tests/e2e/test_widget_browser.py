@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from porch.paths import PACKAGE_DIR
+from porch.paths import PACKAGE_DIR, widget_dir
 from porch.realtime.dispatch import when_connected
 from porch.widget import assets
 from tests.support.live_server import serve_in_thread
@@ -162,7 +162,7 @@ def fake_porch() -> tuple[FakePorch, socketio.ASGIApp]:
     services = SimpleNamespace(templates=templates)
     http = Starlette(
         routes=[
-            *assets.routes(services),  # type: ignore[arg-type]
+            *assets.routes(services, assets.WidgetAssets(widget_dir())),  # type: ignore[arg-type]
             Route("/widget/v1/session", session, methods=["POST", "OPTIONS"]),
         ]
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -241,3 +242,22 @@ async def test_static_css_is_served_with_headers(client: httpx.AsyncClient) -> N
     response = await client.get("/panel/static/panel.css")
     assert response.status_code == 200
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_the_panel_loads_its_scripts_by_versioned_urls_cached_for_good(
+    client: httpx.AsyncClient,
+) -> None:
+    """After a deploy a browser fetches the new scripts at once and never mixes versions;
+    until then it does not even revalidate them."""
+    await login(client)
+    inbox = await client.get("/panel/visitors")
+    sources = re.findall(r'<script src="([^"]+)"', inbox.text)
+    assert [src.split("?")[0] for src in sources] == [
+        "/widget/assets/brython.js",
+        "/widget/assets/panel.js",
+    ]
+    for src in sources:
+        assert re.search(r"\?v=[0-9a-f]{16}$", src), src
+        script = await client.get(src)
+        assert script.status_code == 200 and script.content
+        assert script.headers["cache-control"] == "public, max-age=31536000, immutable"

@@ -23,6 +23,7 @@ def operators_only(services: Services, handler: Page) -> Callable[[Request], Awa
         who = await signed_in(request, services)
         if who is None:
             return redirect_to_login(request)
+        await services.assets.ready("brython", "panel")  # app.html links their ?v= URLs
         return await handler(request, who)
 
     return endpoint

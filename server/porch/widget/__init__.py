@@ -9,4 +9,4 @@ from porch.widget import assets, session
 
 
 def routes(services: Services) -> list[BaseRoute]:
-    return [*assets.routes(services), *session.routes(services)]
+    return [*assets.routes(services, services.assets), *session.routes(services)]

@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from porch.paths import widget_dir
 from porch.services import Services
 from porch.widget import bundle
 
@@ -77,8 +76,18 @@ class WidgetAssets:
         return _asset(built.js, built.digest)
 
     def url(self, name: str) -> str:
-        """The cache-busting URL of a named asset, for templates."""
-        return f"/widget/assets/{name}.js?v={getattr(self, name).digest}"
+        """The cache-busting URL of a named asset, for templates. Never builds: an asset
+        not built yet (see `ready`) gets its plain URL, which is served revalidating."""
+        built: Asset | None = self.__dict__.get(name)  # where cached_property keeps it
+        path = f"/widget/assets/{name}.js"
+        return path if built is None else f"{path}?v={built.digest}"
+
+    async def ready(self, *names: str) -> None:
+        """Build the named assets off the event loop (the first build parses the 5 MB
+        stdlib), so that `url` is instant afterwards."""
+        for name in names:
+            if name not in self.__dict__:  # cached_property keeps built ones here
+                await run_in_threadpool(getattr, self, name)
 
 
 def serve(request: Request, asset: Asset, media_type: str = JS) -> Response:
@@ -119,20 +128,18 @@ def frame_headers() -> dict[str, str]:
     }
 
 
-def routes(services: Services, assets: WidgetAssets | None = None) -> list[BaseRoute]:
-    assets = assets or WidgetAssets(widget_dir())
+def routes(services: Services, assets: WidgetAssets) -> list[BaseRoute]:
     template = services.templates.get_template("widget/frame.html")
 
     def asset_route(path: str, name: str) -> Route:
         async def endpoint(request: Request) -> Response:
-            # The first request builds the bundle (parses the 5 MB stdlib): keep it off the loop.
-            return serve(request, await run_in_threadpool(getattr, assets, name))
+            await assets.ready(name)
+            return serve(request, getattr(assets, name))
 
         return Route(path, endpoint, methods=["GET", "HEAD"], name=f"widget-{name}")
 
     async def frame(request: Request) -> Response:
-        for name in ("brython", "widget"):
-            await run_in_threadpool(getattr, assets, name)
+        await assets.ready("brython", "widget")
         html = template.render(
             site_key=request.query_params.get("site", ""),
             brython_url=assets.url("brython"),
