@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from porch.paths import widget_dir
-from porch.widget import bundle
+from porch.widget import bundle, precompiled
+from porch.widget.assets import PANEL_PACKAGES, WIDGET_PACKAGES
 
 
 def vfs_of(built: bundle.Bundle) -> dict:
     text = built.js.decode()
-    start, end = text.index("update_VFS(") + len("update_VFS("), text.rindex(");")
+    start = text.index("update_VFS(") + len("update_VFS(")
+    end = text.index(");\n", start)  # JSON escapes newlines, so this ends the call
     assert text.startswith("__BRYTHON__.use_VFS=true;")
     return json.loads(text[start:end])
+
+
+def precompiled_of(built: bundle.Bundle) -> dict[str, str]:
+    text = built.js.decode()
+    marker = "Object.assign(__BRYTHON__.precompiled,"
+    if marker not in text:
+        return {}
+    start = text.index(marker) + len(marker)
+    return json.loads(text[start : text.index(");\n", start)])
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -33,7 +45,7 @@ def test_widget_bundle_holds_our_modules_and_no_stray_stdlib() -> None:
     assert vfs["porch_sio"][3] == 1  # packages carry the package flag
     assert "_json" in vfs  # the native JSON codec the client imports
     assert not {"json", "re", "typing", "browser", "javascript"} & set(vfs)
-    assert len(built.js) < 200_000
+    assert len(json.dumps(vfs)) < 200_000
 
 
 def test_stdlib_closure_and_type_checking_imports(tmp_path: Path) -> None:
@@ -65,3 +77,41 @@ def test_digest_follows_content(tmp_path: Path) -> None:
     assert bundle.build("t", root, ["app"]).digest == first.digest
     write(root, {"app/__init__.py": "x = 2\n"})
     assert bundle.build("t", root, ["app"]).digest != first.digest
+
+
+@pytest.mark.parametrize("name, packages", [("widget", WIDGET_PACKAGES), ("panel", PANEL_PACKAGES)])
+def test_every_python_module_ships_compiled_so_browsers_skip_brythons_compiler(
+    name: str, packages: tuple[str, ...]
+) -> None:
+    built = bundle.build(name, widget_dir(), packages)
+    modules = {key: entry for key, entry in vfs_of(built).items() if key != "$timestamp"}
+    python = set(bundle.python_sources(modules))
+    stale = sorted(python - set(precompiled_of(built)))
+    assert not stale, f"widget/precompiled.json is stale for {stale}: run scripts/precompile-widget"
+    assert "brython_options.indexeddb=false" in built.js.decode()
+
+
+def test_a_module_changed_since_precompiling_ships_as_source_only(tmp_path: Path) -> None:
+    root = tmp_path / "widget"
+    shutil.copytree(widget_dir(), root)
+    app = root / "porch_widget" / "app.py"
+    app.write_text(app.read_text() + "\nEDITED = True\n")
+
+    built = bundle.build("widget", root, WIDGET_PACKAGES)
+
+    compiled = precompiled_of(built)
+    assert "porch_widget.app" not in compiled  # Brython compiles the new source instead
+    assert "porch_widget.main" in compiled
+    assert vfs_of(built)["porch_widget.app"][1].endswith("EDITED = True\n")
+
+
+def test_code_compiled_for_another_brython_is_not_shipped(tmp_path: Path) -> None:
+    root = tmp_path / "widget"
+    shutil.copytree(widget_dir(), root)
+    data = json.loads((root / precompiled.FILE_NAME).read_text())
+    (root / precompiled.FILE_NAME).write_text(json.dumps({**data, "runtime": "another"}))
+
+    built = bundle.build("widget", root, WIDGET_PACKAGES)
+
+    assert precompiled_of(built) == {}
+    assert "indexeddb=false" not in built.js.decode()  # its own cache is worth having then

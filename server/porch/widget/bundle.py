@@ -24,6 +24,8 @@ from pathlib import Path
 
 import brython
 
+from porch.widget import precompiled
+
 BRYTHON_DATA = Path(brython.__file__).resolve().parent / "data"
 
 # Modules that brython.js defines itself: never taken from the stdlib VFS, whose empty
@@ -176,15 +178,26 @@ def _add_stdlib(name: str, vfs: dict[str, Entry], entries: dict[str, Entry]) -> 
         stack.extend(_parents(current))
 
 
-def render(name: str, entries: dict[str, Entry]) -> Bundle:
+def render(name: str, entries: dict[str, Entry], compiled: dict[str, str] | None = None) -> Bundle:
+    """The bundle script; `compiled`: modules' JavaScript compiled ahead of time (see
+    `porch.widget.precompiled`), which Brython then runs instead of compiling them."""
     compact = {"sort_keys": True, "separators": (",", ":")}
-    digest = hashlib.sha256(json.dumps(entries, **compact).encode()).hexdigest()[:16]
+    content = json.dumps([entries, compiled or {}], **compact)
+    digest = hashlib.sha256(content.encode()).hexdigest()[:16]
     # The timestamp keys Brython's compiled-module cache; a content hash keeps it honest.
     body = json.dumps({"$timestamp": int(digest[:12], 16), **entries}, **compact)
     js = f"__BRYTHON__.use_VFS=true;\n__BRYTHON__.update_VFS({body});\n"
+    js += precompiled.script(compiled or {})
     return Bundle(name, js.encode(), digest, tuple(sorted(entries)))
 
 
+def python_sources(entries: dict[str, Entry]) -> dict[str, str]:
+    """The Python source of each `.py` module in a bundle (what Brython would compile)."""
+    return {name: entry[1] for name, entry in entries.items() if entry[0] == ".py"}
+
+
 def build(name: str, root: Path, packages: Iterable[str]) -> Bundle:
-    """Bundle the given packages found under `root` (missing packages are skipped)."""
-    return render(name, resolve(find_sources(root, packages), stdlib_vfs()))
+    """Bundle the given packages found under `root` (missing packages are skipped), with
+    the precompiled JavaScript of every module that has a fresh one."""
+    entries = resolve(find_sources(root, packages), stdlib_vfs())
+    return render(name, entries, precompiled.compiled_for(python_sources(entries), root))
