@@ -43,7 +43,7 @@ async def seed(
     conversation each (started by the operators in turn), and `operators` signed in."""
     services = build_services(config)
     try:
-        site = await services.chat.create_site("Bench shop", [ORIGIN])
+        site = await services.sites.create("Bench shop", [ORIGIN])
         seeded = Seeded(site.id, site.key)
         for _ in range(visitors):
             visitor = await services.chat.open_session(site, None, PAGE)

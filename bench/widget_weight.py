@@ -170,8 +170,8 @@ async def allow_origin(data: Path, origin: str) -> None:
     """Let the demo site's widget run on `origin` too (through the service API)."""
     services = build_services(load_config(data=str(data)))
     try:
-        for site in await services.chat.list_sites():
-            await services.chat.update_site(site.id, origins=[*site.allowed_origins, origin])
+        for site in await services.sites.all():
+            await services.sites.update(site.id, origins=[*site.allowed_origins, origin])
     finally:
         await services.db.dispose()
 

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp
 
 from porch import demo, panel, realtime, widget
 from porch.chat.service import ChatService
+from porch.chat.sites import SiteDirectory
 from porch.config import Config
 from porch.db.engine import Database
 from porch.events import EventBus
@@ -48,6 +49,7 @@ def build_services(config: Config) -> Services:
         sio=sio,
         templates=templates,
         chat=ChatService(db, events),
+        sites=SiteDirectory(db, events),
         operators=OperatorService(db),
         sessions=SessionStore(db, events),
         presence=Presence(),
@@ -70,7 +72,7 @@ def _templates() -> Environment:
 def create_app(config: Config) -> ASGIApp:
     services = build_services(config)
     realtime.register(services)
-    shopify_app = ShopifyApp(config, services.db, services.chat)
+    shopify_app = ShopifyApp(config, services.db, services.chat, services.sites)
     shopify_listeners.subscribe(shopify_app, services.events)
 
     @asynccontextmanager

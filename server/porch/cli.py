@@ -188,12 +188,12 @@ def cmd_operator_add(args: argparse.Namespace) -> int:
 
 
 def cmd_site_add(args: argparse.Namespace) -> int:
-    from porch.chat.service import SiteError
+    from porch.chat.errors import SiteError
     from porch.widget.snippet import snippet
 
     config = _config(args)
     try:
-        site = _with_services(config, lambda s: s.chat.create_site(args.name, args.origin))
+        site = _with_services(config, lambda s: s.sites.create(args.name, args.origin))
     except SiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -210,7 +210,7 @@ def cmd_site_list(args: argparse.Namespace) -> int:
     from porch.widget.snippet import snippet
 
     config = _config(args)
-    sites = _with_services(config, lambda s: s.chat.list_sites())
+    sites = _with_services(config, lambda s: s.sites.all())
     if not sites:
         print("No sites yet: add one with `porch site add NAME --origin URL`.")
     for site in sites:
@@ -245,10 +245,10 @@ def cmd_site_update(args: argparse.Namespace) -> int:
         return 1
 
     async def run(services: Services) -> str | None:
-        site = await services.chat.get_site_by_key(args.key)
+        site = await services.sites.by_key(args.key)
         if site is None:
             return None
-        site = await services.chat.update_site(site.id, settings=update)
+        site = await services.sites.update(site.id, settings=update)
         return ", ".join(f"{k}={site.settings[k]!r}" for k in sorted(changes))
 
     updated = _with_services(_config(args), run)
@@ -261,9 +261,9 @@ def cmd_site_update(args: argparse.Namespace) -> int:
 
 def cmd_site_secret(args: argparse.Namespace) -> int:
     async def run(services: Services) -> str | None:
-        site = await services.chat.get_site_by_key(args.key)
+        site = await services.sites.by_key(args.key)
         if site is not None and args.rotate:
-            site = await services.chat.rotate_identity_secret(site.id)
+            site = await services.sites.rotate_identity_secret(site.id)
         return site.identity_secret if site else None
 
     secret = _with_services(_config(args), run)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from porch.chat.service import ChatService
+    from porch.chat.sites import SiteDirectory
     from porch.config import Config
     from porch.db.engine import Database
     from porch.events import EventBus
@@ -30,6 +31,7 @@ class Services:
     sio: socketio.AsyncServer
     templates: Environment
     chat: ChatService
+    sites: SiteDirectory
     operators: OperatorService
     sessions: SessionStore
     presence: Presence

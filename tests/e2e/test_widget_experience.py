@@ -166,7 +166,7 @@ async def test_presence_line_and_email_fallback(
 async def test_typing_preview_setting_off_keeps_drafts_private(
     demo_server: LiveServer, demo: Demo, new_tab
 ) -> None:
-    demo_server.call(lambda s: s.chat.update_site_settings(demo.site.id, typing_preview=False))
+    demo_server.call(lambda s: s.sites.update_settings(demo.site.id, typing_preview=False))
     operator_tab, visitor_tab = await new_tab(), await new_tab()
     inbox = Inbox(operator_tab.page, demo_server.url)
     shop = Storefront(visitor_tab.page, demo_server.url)

@@ -14,6 +14,7 @@ from porch.chat.errors import NotFound
 from porch.chat.events import MessageCreated
 from porch.chat.models import Page
 from porch.chat.service import ChatService
+from porch.chat.sites import SiteDirectory
 from porch.chat.tables import messages
 from porch.db.engine import Database
 from porch.db.group_commit import GroupCommit
@@ -42,7 +43,7 @@ async def test_concurrent_senders_each_get_their_own_message(db: Database) -> No
 
     bus.subscribe(MessageCreated, record)
     chat = ChatService(db, bus)
-    site = await chat.create_site("Shop", ["https://shop.example"])
+    site = await SiteDirectory(db, EventBus()).create("Shop", ["https://shop.example"])
     visitors = [await chat.open_session(site, None, PAGE) for _ in range(5)]
 
     sent = await asyncio.gather(
@@ -63,7 +64,7 @@ async def test_concurrent_senders_each_get_their_own_message(db: Database) -> No
 
 async def test_a_failing_sender_does_not_undo_the_others(db: Database) -> None:
     chat = ChatService(db, EventBus())
-    site = await chat.create_site("Shop", ["https://shop.example"])
+    site = await SiteDirectory(db, EventBus()).create("Shop", ["https://shop.example"])
     alice = await chat.open_session(site, None, PAGE)
     bob = await chat.open_session(site, None, PAGE)
     gone = 10_000_000  # no such visitor: this send fails inside the shared transaction
@@ -82,7 +83,7 @@ async def test_a_failing_sender_does_not_undo_the_others(db: Database) -> None:
 
 async def test_a_resend_in_the_same_batch_is_stored_once(db: Database) -> None:
     chat = ChatService(db, EventBus())
-    site = await chat.create_site("Shop", ["https://shop.example"])
+    site = await SiteDirectory(db, EventBus()).create("Shop", ["https://shop.example"])
     visitor = await chat.open_session(site, None, PAGE)
 
     first, again = await asyncio.gather(
@@ -98,7 +99,7 @@ async def test_a_write_job_that_waits_on_anything_else_fails_loudly(db: Database
     # On SQLite a batch runs in the writer thread, where only the connection may be awaited:
     # a job that waits on the event loop must fail at once, not hang or half-write.
     chat = ChatService(db, EventBus())
-    site = await chat.create_site("Shop", ["https://shop.example"])
+    site = await SiteDirectory(db, EventBus()).create("Shop", ["https://shop.example"])
     visitor = await chat.open_session(site, None, PAGE)
     await chat.send_visitor_message(visitor.id, "first", "stored")
     writes = GroupCommit(db)

@@ -172,7 +172,7 @@ async def test_rotating_the_secret_invalidates_old_hashes(
     http: httpx.AsyncClient, seeded: Seeded, live_server: LiveServer
 ) -> None:
     old = claim(seeded.site.identity_secret, "42")
-    rotated = live_server.call(lambda s: s.chat.rotate_identity_secret(seeded.site.id))
+    rotated = live_server.call(lambda s: s.sites.rotate_identity_secret(seeded.site.id))
     assert rotated.identity_secret != seeded.site.identity_secret
     assert (await session(http, seeded, old))["identity"].startswith("rejected")
     fresh = await session(http, seeded, claim(rotated.identity_secret, "42"))

@@ -32,6 +32,7 @@ def test_wheel_ships_server_widget_migrations_and_templates(wheel: Path) -> None
         "porch/_widget/loader/porch.js",
         "porch/_widget/porch_sio/client.py",
         "porch/_widget/porch_widget/main.py",
+        "porch/_widget/precompiled.json",
         "porch/db/migrations/env.py",
         "porch/db/migrations/versions/0001_core_chat_tables.py",
         "porch/panel/templates/login.html",
@@ -73,7 +74,9 @@ def test_installed_wheel_serves_widget_and_demo(wheel: Path, tmp_path: Path) -> 
         base = f"http://127.0.0.1:{port}"
         assert b"data-site=" in wait_for_http(f"{base}/demo")
         assert b"Porch" in wait_for_http(f"{base}/widget/porch.js")
-        assert b"porch_widget" in wait_for_http(f"{base}/widget/assets/widget.js")
+        bundle = wait_for_http(f"{base}/widget/assets/widget.js")
+        assert b"porch_widget" in bundle
+        assert b"__BRYTHON__.precompiled" in bundle  # compiled ahead, not in the browser
         module = subprocess.run(
             [sys.executable, "-c", "import porch; print(porch.__file__)"],
             env=env,

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from porch.chat.models import Site
-from porch.chat.service import ChatService
+from porch.chat.sites import SiteDirectory
 from porch.config import Config
 from porch.db.engine import Database
 from porch.events import EventBus
@@ -28,17 +28,17 @@ GOOD_SITE = {"name": "Blue Mugs", "origins": "https://mugs.example\n\nhttps://*.
 
 
 @pytest.fixture
-async def chat(database_url: str) -> AsyncIterator[ChatService]:
+async def sites(database_url: str) -> AsyncIterator[SiteDirectory]:
     """The storage the app under test uses, read directly."""
     db = Database(database_url)
-    yield ChatService(db, EventBus())
+    yield SiteDirectory(db, EventBus())
     await db.dispose()
 
 
 @pytest.fixture
-async def site(chat: ChatService) -> Site:
-    await OperatorService(chat.db).create(EMAIL, "Olivia", PASSWORD)
-    return await chat.create_site("Shop", ["https://shop.example"])
+async def site(sites: SiteDirectory) -> Site:
+    await OperatorService(sites.db).create(EMAIL, "Olivia", PASSWORD)
+    return await sites.create("Shop", ["https://shop.example"])
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ async def test_the_page_lists_sites_with_snippets_and_forms(
 
 
 async def test_signed_out_is_sent_to_sign_in_and_nothing_changes(
-    client: httpx.AsyncClient, chat: ChatService, site: Site
+    client: httpx.AsyncClient, sites: SiteDirectory, site: Site
 ) -> None:
     page = await client.get("/panel/settings")
     assert page.status_code == 303
@@ -110,13 +110,13 @@ async def test_signed_out_is_sent_to_sign_in_and_nothing_changes(
         response = await client.post(path, data={**GOOD_SITE, "csrf_token": "x"})
         assert response.status_code == 303
         assert response.headers["location"] == "/panel/login?next=%2Fpanel%2Fsettings"
-    assert await chat.list_sites() == [site]
+    assert await sites.all() == [site]
 
 
-async def test_add_a_site(signed_in: httpx.AsyncClient, chat: ChatService, site: Site) -> None:
+async def test_add_a_site(signed_in: httpx.AsyncClient, sites: SiteDirectory, site: Site) -> None:
     response = await post_form(signed_in, "/panel/settings/sites", GOOD_SITE)
     assert response.status_code == 303
-    added = (await chat.list_sites())[-1]
+    added = (await sites.all())[-1]
     assert added.name == "Blue Mugs"
     assert added.allowed_origins == ["https://mugs.example", "https://*.mugs.example"]
     assert added.typing_preview and added.settings["color"] == "#4f46e5"
@@ -128,7 +128,7 @@ async def test_add_a_site(signed_in: httpx.AsyncClient, chat: ChatService, site:
 
 
 async def test_edit_name_origins_and_settings(
-    signed_in: httpx.AsyncClient, chat: ChatService, site: Site
+    signed_in: httpx.AsyncClient, sites: SiteDirectory, site: Site
 ) -> None:
     fields = edit_fields(
         name="  Shop & Co <b>  ",
@@ -140,7 +140,7 @@ async def test_edit_name_origins_and_settings(
     response = await post_form(signed_in, f"/panel/settings/sites/{site.id}", fields)
     assert response.status_code == 303
     assert response.headers["location"] == f"/panel/settings?saved={site.id}#site-{site.id}"
-    stored = await chat.get_site(site.id)
+    stored = await sites.get(site.id)
     assert stored.name == "Shop & Co <b>"
     assert stored.allowed_origins == ["https://shop.example", "http://localhost:3000"]
     assert stored.settings == {
@@ -170,7 +170,7 @@ TOO_MANY_ORIGINS = "\n".join(f"https://s{i}.example" for i in range(51))
 )
 async def test_a_refused_new_site_keeps_the_input_and_stores_nothing(
     signed_in: httpx.AsyncClient,
-    chat: ChatService,
+    sites: SiteDirectory,
     site: Site,
     fields: dict[str, str],
     field: str,
@@ -183,7 +183,7 @@ async def test_a_refused_new_site_keeps_the_input_and_stores_nothing(
     add_form = response.text.split('data-testid="add-site-form"', 1)[1]
     assert f'name="name" value="{sent["name"]}"' in add_form
     assert f">{sent['origins']}</textarea>" in add_form
-    assert await chat.list_sites() == [site]
+    assert await sites.all() == [site]
 
 
 @pytest.mark.parametrize(
@@ -203,7 +203,7 @@ async def test_a_refused_new_site_keeps_the_input_and_stores_nothing(
 )
 async def test_a_refused_edit_keeps_the_input_and_stores_nothing(
     signed_in: httpx.AsyncClient,
-    chat: ChatService,
+    sites: SiteDirectory,
     site: Site,
     changes: dict[str, Any],
     expected: dict[str, str],
@@ -221,21 +221,21 @@ async def test_a_refused_edit_keeps_the_input_and_stores_nothing(
     assert 'name="typing_preview" data-testid="typing-preview-toggle">' in site_form  # unticked
     if "greeting" in changes:
         assert f'value="{changes["greeting"]}"' in site_form
-    assert await chat.get_site(site.id) == site
+    assert await sites.get(site.id) == site
 
 
 @pytest.mark.parametrize("site_path", ["999", "99999999999999999999", "0"])
 async def test_unknown_site_is_404(
-    signed_in: httpx.AsyncClient, chat: ChatService, site: Site, site_path: str
+    signed_in: httpx.AsyncClient, sites: SiteDirectory, site: Site, site_path: str
 ) -> None:
     response = await post_form(signed_in, f"/panel/settings/sites/{site_path}", edit_fields())
     assert response.status_code == 404
     assert "No such site" in response.text
-    assert await chat.list_sites() == [site]
+    assert await sites.all() == [site]
 
 
 async def test_forms_need_the_csrf_token_and_our_origin(
-    signed_in: httpx.AsyncClient, chat: ChatService, site: Site
+    signed_in: httpx.AsyncClient, sites: SiteDirectory, site: Site
 ) -> None:
     edit = f"/panel/settings/sites/{site.id}"
     for path, fields in [("/panel/settings/sites", GOOD_SITE), (edit, edit_fields(name="X"))]:
@@ -248,11 +248,11 @@ async def test_forms_need_the_csrf_token_and_our_origin(
             path, data={**fields, "csrf_token": token}, headers={"Origin": "https://evil.example"}
         )
         assert foreign.status_code == 403
-    assert await chat.list_sites() == [site]
+    assert await sites.all() == [site]
 
 
 async def test_odd_bodies_are_4xx_pages(
-    signed_in: httpx.AsyncClient, chat: ChatService, site: Site
+    signed_in: httpx.AsyncClient, sites: SiteDirectory, site: Site
 ) -> None:
     path = f"/panel/settings/sites/{site.id}"
     huge = await post_form(signed_in, path, edit_fields(greeting="g" * 20_000))
@@ -261,7 +261,7 @@ async def test_odd_bodies_are_4xx_pages(
     assert nul.status_code == 400
     as_json = await signed_in.post(path, json=edit_fields())
     assert as_json.status_code == 415
-    assert await chat.list_sites() == [site]
+    assert await sites.all() == [site]
 
 
 # -- live: a saved change reaches connected widgets and operators ---------------------------
@@ -306,7 +306,7 @@ async def test_turning_typing_preview_off_in_settings_stops_drafts_at_once(
 
 
 async def test_the_identity_secret_is_shown_and_can_be_replaced(
-    signed_in: httpx.AsyncClient, client: httpx.AsyncClient, chat: ChatService, site: Site
+    signed_in: httpx.AsyncClient, client: httpx.AsyncClient, sites: SiteDirectory, site: Site
 ) -> None:
     page = await signed_in.get("/panel/settings")
     assert f'value="{site.identity_secret}"' in page.text
@@ -314,11 +314,11 @@ async def test_the_identity_secret_is_shown_and_can_be_replaced(
 
     forged = await signed_in.post(path, data={"csrf_token": "forged"})
     assert forged.status_code == 403
-    assert (await chat.get_site(site.id)).identity_secret == site.identity_secret
+    assert (await sites.get(site.id)).identity_secret == site.identity_secret
 
     response = await post_form(signed_in, path, {})
     assert response.status_code == 303
-    rotated = (await chat.get_site(site.id)).identity_secret
+    rotated = (await sites.get(site.id)).identity_secret
     assert rotated != site.identity_secret
     page = await signed_in.get(response.headers["location"])
     assert "New identity secret for “Shop”" in page.text and f'value="{rotated}"' in page.text

@@ -198,7 +198,7 @@ async def test_typing_preview_follows_the_site_setting(
     live_server: LiveServer, seeded: Seeded, visitor: Opener, operator: Opener, preview: bool
 ) -> None:
     async def configure(services: Services) -> None:
-        await services.chat.update_site_settings(seeded.site.id, typing_preview=preview)
+        await services.sites.update_settings(seeded.site.id, typing_preview=preview)
 
     live_server.call(configure)
     widget = await visitor()

@@ -43,7 +43,7 @@ def site_with_subdomains(server: LiveServer) -> str:
     """A site for the shop and any subdomain of sub.example: its key."""
 
     async def make(services: Services) -> str:
-        return (await services.chat.create_site("S", [SHOP, "https://*.sub.example"])).key
+        return (await services.sites.create("S", [SHOP, "https://*.sub.example"])).key
 
     return server.call(make)
 
@@ -88,7 +88,7 @@ async def test_forged_or_foreign_tokens_get_a_new_visitor(
     mine = (await post(http, body(seeded.site.key))).json()
 
     async def other_site(services: Services) -> str:
-        return (await services.chat.create_site("Other", [SHOP])).key
+        return (await services.sites.create("Other", [SHOP])).key
 
     other_key = live_server.call(other_site)
     foreign = (await post(http, body(other_key, mine["visitor_token"]))).json()

@@ -20,6 +20,7 @@ from porch.chat.events import (
 )
 from porch.chat.models import Page, Site
 from porch.chat.service import ChatService
+from porch.chat.sites import SiteDirectory
 from porch.chat.tables import conversations, messages, page_views
 from porch.db.engine import Database
 from porch.db.metadata import utcnow
@@ -61,8 +62,13 @@ def chat(db: Database, bus: EventBus) -> ChatService:
 
 
 @pytest.fixture
-async def site(chat: ChatService) -> Site:
-    return await chat.create_site("Shop", ["https://shop.example", "https://*.shop.example"])
+def sites(db: Database, bus: EventBus, chat: ChatService) -> SiteDirectory:
+    return SiteDirectory(db, bus)  # after `chat`, which listens to its updates
+
+
+@pytest.fixture
+async def site(sites: SiteDirectory) -> Site:
+    return await sites.create("Shop", ["https://shop.example", "https://*.shop.example"])
 
 
 @pytest.fixture
@@ -75,55 +81,55 @@ async def count(db: Database, table: sa.Table) -> int:
         return await conn.scalar(sa.select(sa.func.count()).select_from(table))
 
 
-async def test_sites_round_trip_with_default_settings(chat: ChatService, site: Site) -> None:
+async def test_sites_round_trip_with_default_settings(site: Site, sites: SiteDirectory) -> None:
     assert site.key.startswith("site_") and len(site.key) > 20
     assert site.settings == {
         "typing_preview": True,
         "color": "#4f46e5",
         "greeting": "Hi! How can we help?",
     }
-    assert await chat.get_site_by_key(site.key) == site
-    assert await chat.get_site_by_key("site_nope") is None
-    updated = await chat.update_site_settings(site.id, typing_preview=False)
+    assert await sites.by_key(site.key) == site
+    assert await sites.by_key("site_nope") is None
+    updated = await sites.update_settings(site.id, typing_preview=False)
     assert updated.typing_preview is False
-    assert (await chat.get_site_by_key(site.key)).settings["color"] == "#4f46e5"
-    assert [s.id for s in await chat.list_sites()] == [site.id]
+    assert (await sites.by_key(site.key)).settings["color"] == "#4f46e5"
+    assert [s.id for s in await sites.all()] == [site.id]
 
 
-async def test_site_origins_must_be_origins(chat: ChatService) -> None:
+async def test_site_origins_must_be_origins(sites: SiteDirectory) -> None:
     with pytest.raises(Invalid):
-        await chat.create_site("Bad", ["shop.example/path"])
+        await sites.create("Bad", ["shop.example/path"])
 
 
 async def test_update_site_checks_like_create_and_publishes(
-    chat: ChatService, site: Site, bus: EventBus
+    site: Site, bus: EventBus, sites: SiteDirectory
 ) -> None:
     recorder = Recorder(bus)
     with pytest.raises(SiteError) as refused:
-        await chat.update_site(site.id, name=" ", origins=["https://ok.example", "nope"])
+        await sites.update(site.id, name=" ", origins=["https://ok.example", "nope"])
     assert set(refused.value.problems) == {"name", "origins"}
     with pytest.raises(NotFound):
-        await chat.update_site(site.id + 100, name="Other")
-    assert await chat.get_site(site.id) == site and recorder.seen == []
+        await sites.update(site.id + 100, name="Other")
+    assert await sites.get(site.id) == site and recorder.seen == []
 
-    renamed = await chat.update_site(
+    renamed = await sites.update(
         site.id, name=" Mugs ", origins=["https://mugs.example/", "https://mugs.example"]
     )
     assert (renamed.name, renamed.allowed_origins) == ("Mugs", ["https://mugs.example"])
     assert renamed.settings == site.settings and renamed.key == site.key
-    assert await chat.get_site(site.id) == renamed
+    assert await sites.get(site.id) == renamed
     assert recorder.of(SiteUpdated) == [SiteUpdated(renamed)]
 
 
 async def test_typing_preview_off_forgets_the_sites_drafts(
-    chat: ChatService, site: Site, bus: EventBus
+    chat: ChatService, site: Site, bus: EventBus, sites: SiteDirectory
 ) -> None:
     visitor = await chat.open_session(site, None, PAGE)
     await chat.visitor_typing(visitor.id, "my address is")
     conversation = (await chat.visitor_hello(visitor.id)).conversation.id
     assert chat.draft(conversation) == "my address is"
     recorder = Recorder(bus)
-    await chat.update_site_settings(site.id, typing_preview=False)
+    await sites.update_settings(site.id, typing_preview=False)
     assert chat.draft(conversation) == ""
     assert [(e.conversation_id, e.draft) for e in recorder.of(VisitorTyping)] == [
         (conversation, "")
@@ -133,13 +139,13 @@ async def test_typing_preview_off_forgets_the_sites_drafts(
 
 
 async def test_session_creates_then_resumes_only_on_the_same_site(
-    chat: ChatService, site: Site, bus: EventBus
+    chat: ChatService, site: Site, bus: EventBus, sites: SiteDirectory
 ) -> None:
     recorder = Recorder(bus)
     first = await chat.open_session(site, None, PAGE)
     again = await chat.open_session(site, first.id, Page("https://shop.example/cart", "Cart"))
     assert again.id == first.id and again.name == first.name
-    other_site = await chat.create_site("Other", ["https://other.example"])
+    other_site = await sites.create("Other", ["https://other.example"])
     elsewhere = await chat.open_session(other_site, first.id, PAGE)
     assert elsewhere.id != first.id and elsewhere.site_id == other_site.id
     assert [e.visitor_id for e in recorder.of(PageViewed)] == [first.id, first.id, elsewhere.id]
@@ -309,10 +315,10 @@ async def test_typing_draft_opens_the_conversation_and_is_kept_until_sent(
 
 
 async def test_typing_preview_off_drops_drafts(
-    chat: ChatService, site: Site, bus: EventBus
+    chat: ChatService, site: Site, bus: EventBus, sites: SiteDirectory
 ) -> None:
     recorder = Recorder(bus)
-    await chat.update_site_settings(site.id, typing_preview=False)
+    await sites.update_settings(site.id, typing_preview=False)
     visitor = await chat.open_session(site, None, PAGE)
     await chat.visitor_typing(visitor.id, "secret draft")
     assert recorder.of(VisitorTyping) == [] and recorder.of(ConversationChanged) == []

@@ -32,7 +32,7 @@ async def open_in_admin(porch: LiveServer, fake: FakeShopify, shop: str) -> http
 
 def site_of(porch: LiveServer, key: str) -> Site | None:
     async def run(services: Services) -> Site | None:
-        return await services.chat.get_site_by_key(key)
+        return await services.sites.by_key(key)
 
     return porch.call(run)
 

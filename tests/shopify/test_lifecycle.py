@@ -89,7 +89,7 @@ async def test_install_chat_privacy_uninstall_and_erasure(
 
     # app/uninstalled: the token is dropped and no storefront may embed the widget.
     extra = "https://www.harbourcoffee.example"  # an origin an operator added by hand
-    porch.call(lambda s: s.chat.update_site(site.id, origins=[*site.allowed_origins, extra]))
+    porch.call(lambda s: s.sites.update(site.id, origins=[*site.allowed_origins, extra]))
     fake_shopify.uninstall(SHOP)
     gone = await fake_shopify.deliver_webhook(porch.url, "app/uninstalled", SHOP, {"id": 1})
     assert gone.status_code == 200

@@ -63,9 +63,9 @@ def serve_storefront_from(porch: LiveServer, site_key: str, origin: str) -> None
     """The shop's primary domain is this local server (Shopify's would be https)."""
 
     async def run(services: Services) -> None:
-        site = await services.chat.get_site_by_key(site_key)
+        site = await services.sites.by_key(site_key)
         assert site is not None
-        await services.chat.update_site(site.id, origins=[*site.allowed_origins, origin])
+        await services.sites.update(site.id, origins=[*site.allowed_origins, origin])
 
     porch.call(run)
 

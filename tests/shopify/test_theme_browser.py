@@ -67,7 +67,7 @@ def shop(chat_server: LiveServer) -> Iterator[Shop]:
     origin = f"http://127.0.0.1:{port}"
 
     async def seed(services: Services) -> tuple[Site, Operator]:
-        site = await services.chat.create_site("Harbour Coffee", [origin])
+        site = await services.sites.create("Harbour Coffee", [origin])
         operator = await services.operators.create("olivia@harbour.example", "Olivia", PASSWORD)
         return site, operator
 

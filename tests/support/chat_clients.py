@@ -30,7 +30,7 @@ class Seeded:
 
 def seed(server: LiveServer, **settings: Any) -> Seeded:
     async def run(services: Services) -> Seeded:
-        site = await services.chat.create_site("Shop", ["https://shop.example"], settings or None)
+        site = await services.sites.create("Shop", ["https://shop.example"], settings or None)
         operator = await services.operators.create("olivia@shop.example", "Olivia", "pw-123456")
         return Seeded(site, operator)
 

@@ -109,7 +109,7 @@ def operator(porch: LiveServer) -> Demo:
     """An operator account for the panel (a Demo: what the Inbox page object signs in with)."""
 
     async def run(services: Services) -> Demo:
-        site = await services.chat.create_site("Elsewhere", ["https://elsewhere.example"])
+        site = await services.sites.create("Elsewhere", ["https://elsewhere.example"])
         person = await services.operators.create("olivia@shop.example", "Olivia", OPERATOR_PASSWORD)
         return Demo(site, person, OPERATOR_PASSWORD)
 
@@ -121,6 +121,6 @@ def porch_site(porch: LiveServer, wordpress: WordPressSite) -> Site:
     """The Porch site for this WordPress site: its origin is allowed."""
 
     async def run(services: Services) -> Site:
-        return await services.chat.create_site(f"WordPress {wordpress.version}", [wordpress.url])
+        return await services.sites.create(f"WordPress {wordpress.version}", [wordpress.url])
 
     return porch.call(run)

@@ -1,4 +1,4 @@
-"""The chat domain: sites, visitors, conversations and messages.
+"""The chat domain: visitors, conversations and messages (sites: `porch.chat.sites`).
 
 Every write commits first and then publishes an event (see `porch.chat.events`), so
 listeners only ever see facts that are stored.
@@ -6,7 +6,6 @@ listeners only ever see facts that are stored.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -18,11 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from porch.chat import contacts, queries
-from porch.chat.errors import Invalid, NotFound, SiteError
+from porch.chat.errors import Invalid, NotFound
 from porch.chat.events import (
     ConversationChange,
     ConversationChanged,
-    IdentitySecretRotated,
     MessageCreated,
     OperatorTyping,
     PageViewed,
@@ -30,7 +28,7 @@ from porch.chat.events import (
     VisitorTyping,
     VisitorUpdated,
 )
-from porch.chat.identity import Identity, new_identity_secret
+from porch.chat.identity import Identity
 from porch.chat.models import (
     Conversation,
     ConversationDetail,
@@ -43,9 +41,7 @@ from porch.chat.models import (
     VisitorSummary,
 )
 from porch.chat.names import friendly_name
-from porch.chat.origins import normalize_origin
-from porch.chat.settings import SiteSettingsUpdate
-from porch.chat.tables import conversations, messages, page_views, sites, visitors
+from porch.chat.tables import conversations, messages, page_views, visitors
 from porch.db.engine import Database
 from porch.db.group_commit import GroupCommit
 from porch.db.metadata import utcnow
@@ -54,46 +50,9 @@ from porch.events import EventBus
 from porch.operators.service import Operator
 from porch.operators.tables import operators
 
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "typing_preview": True,
-    "color": "#4f46e5",
-    "greeting": "Hi! How can we help?",
-}
 MAX_ATTRIBUTES = 50
-MAX_SITE_NAME = 200  # sites.name is VARCHAR(200)
-MAX_ORIGINS = 50
 RECENT_VISITORS = timedelta(minutes=30)
 """`list_visitors` shows offline visitors seen this recently."""
-
-
-def site_problems(name: str | None = None, origins: list[str] | None = None) -> dict[str, str]:
-    """What is wrong with a site's name and allowed origins (None: not given), by field.
-
-    An origin is `scheme://host[:port]` or `https://*.example.com` for any subdomain.
-    """
-    problems: dict[str, str] = {}
-    if name is not None and not name.strip():
-        problems["name"] = "A site needs a name."
-    elif name is not None and len(name.strip()) > MAX_SITE_NAME:
-        problems["name"] = f"A site name has at most {MAX_SITE_NAME} characters."
-    if origins is not None:
-        bad = [o for o in origins if normalize_origin(o.replace("://*.", "://", 1)) is None]
-        if bad:
-            problems["origins"] = f"Not an origin (scheme://host[:port]): {', '.join(bad)}"
-        elif len(origins) > MAX_ORIGINS:
-            problems["origins"] = f"A site allows at most {MAX_ORIGINS} origins."
-    return problems
-
-
-def _check_site(name: str | None, origins: list[str] | None) -> None:
-    problems = site_problems(name, origins)
-    if problems:
-        raise SiteError(problems)
-
-
-def _clean_origins(origins: list[str]) -> list[str]:
-    """As typed, without a trailing slash or repeats."""
-    return list(dict.fromkeys(o.strip().rstrip("/") for o in origins))
 
 
 class ChatService:
@@ -104,98 +63,7 @@ class ChatService:
         # In-process, like presence; several processes would keep it in Redis.
         self._drafts: dict[int, str] = {}
         self._writes = GroupCommit(db)  # the message path's writes, committed in groups
-
-    # -- sites --------------------------------------------------------------------------
-
-    async def create_site(
-        self, name: str, origins: list[str], settings: dict[str, Any] | None = None
-    ) -> Site:
-        _check_site(name, origins)
-        values = {
-            "key": "site_" + secrets.token_urlsafe(16),
-            "name": name.strip(),
-            "allowed_origins": _clean_origins(origins),
-            "settings": {**DEFAULT_SETTINGS, **(settings or {})},
-            "identity_secret": new_identity_secret(),
-            "created_at": utcnow(),
-        }
-        async with self.db.begin() as conn:
-            result = await conn.execute(sites.insert().values(values))
-            site = await queries.site(conn, result.inserted_primary_key[0])
-        assert site is not None
-        return site
-
-    async def rotate_identity_secret(self, site_id: int) -> Site:
-        """A new secret: hashes made with the old one stop verifying at once."""
-        async with self.db.begin() as conn:
-            update = sites.update().where(sites.c.id == site_id)
-            result = await conn.execute(update.values(identity_secret=new_identity_secret()))
-            if not result.rowcount:
-                raise NotFound(f"no site {site_id}")
-            site = await queries.site(conn, site_id)
-        assert site is not None
-        await self.events.publish(IdentitySecretRotated(site))
-        return site
-
-    async def get_site(self, site_id: int) -> Site | None:
-        async with self.db.connect() as conn:
-            return await queries.site(conn, site_id)
-
-    async def get_site_by_key(self, key: str) -> Site | None:
-        async with self.db.connect() as conn:
-            row = (await conn.execute(sa.select(sites).where(sites.c.key == key))).first()
-        return queries.site_from_row(row) if row else None
-
-    async def list_sites(self) -> list[Site]:
-        async with self.db.connect() as conn:
-            rows = await conn.execute(sa.select(sites).order_by(sites.c.id))
-        return [queries.site_from_row(row) for row in rows]
-
-    async def update_site(
-        self,
-        site_id: int,
-        *,
-        name: str | None = None,
-        origins: list[str] | None = None,
-        settings: SiteSettingsUpdate | None = None,
-    ) -> Site:
-        """Change what is given (None: keep); settings are merged into the stored ones.
-
-        Checked like `create_site`. Turning typing preview off also forgets the drafts of
-        the site's conversations and clears them from operators' screens.
-        """
-        _check_site(name, origins)
-        async with self.db.begin() as conn:
-            before = await queries.site(conn, site_id)
-            if before is None:
-                raise NotFound(f"no site {site_id}")
-            values = {
-                "name": before.name if name is None else name.strip(),
-                "allowed_origins": (
-                    before.allowed_origins if origins is None else _clean_origins(origins)
-                ),
-                "settings": {**before.settings, **(settings.changes() if settings else {})},
-            }
-            await conn.execute(sites.update().where(sites.c.id == site_id).values(values))
-            site = Site(before.id, before.key, **values, identity_secret=before.identity_secret)
-            hushed = await self._drafts_of_site(conn, site_id) if not site.typing_preview else []
-        await self.events.publish(SiteUpdated(site))
-        for conversation_id in hushed:
-            self._drafts.pop(conversation_id, None)
-            await self.events.publish(VisitorTyping(conversation_id, ""))
-        return site
-
-    async def update_site_settings(self, site_id: int, **settings: Any) -> Site:
-        return await self.update_site(site_id, settings=SiteSettingsUpdate(**settings))
-
-    async def _drafts_of_site(self, conn: AsyncConnection, site_id: int) -> list[int]:
-        """The site's conversations that have a remembered draft."""
-        if not self._drafts:
-            return []
-        query = sa.select(conversations.c.id).where(
-            conversations.c.site_id == site_id, conversations.c.id.in_(list(self._drafts))
-        )
-        return list(await conn.scalars(query))
+        events.subscribe(SiteUpdated, self._site_updated)  # the drafts are this service's
 
     # -- visitors -----------------------------------------------------------------------
 
@@ -568,6 +436,19 @@ class ChatService:
             self._drafts[conversation_id] = draft
         else:
             self._drafts.pop(conversation_id, None)
+
+    async def _site_updated(self, event: SiteUpdated) -> None:
+        """Typing preview turned off: forget the site's drafts, clear operators' screens."""
+        if event.site.typing_preview or not self._drafts:
+            return
+        query = sa.select(conversations.c.id).where(
+            conversations.c.site_id == event.site.id, conversations.c.id.in_(list(self._drafts))
+        )
+        async with self.db.connect() as conn:
+            hushed = list(await conn.scalars(query))
+        for conversation_id in hushed:
+            self._drafts.pop(conversation_id, None)
+            await self.events.publish(VisitorTyping(conversation_id, ""))
 
     async def operator_typing(self, conversation_id: int, operator: Operator, typing: bool) -> None:
         async with self.db.connect() as conn:

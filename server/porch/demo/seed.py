@@ -23,7 +23,7 @@ class Demo:
 
 async def demo_site(services: Services) -> Site | None:
     """The site flagged as the demo one, if the demo has been seeded."""
-    for site in await services.chat.list_sites():
+    for site in await services.sites.all():
         if site.settings.get("demo"):
             return site
     return None
@@ -32,7 +32,7 @@ async def demo_site(services: Services) -> Site | None:
 async def seed_demo(services: Services) -> Demo:
     site = await demo_site(services)
     if site is None:
-        site = await services.chat.create_site(
+        site = await services.sites.create(
             DEMO_SITE_NAME, [services.config.base_url], settings={"demo": True}
         )
     operator = await _demo_operator(services)

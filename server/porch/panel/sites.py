@@ -17,8 +17,8 @@ from starlette.routing import Route
 
 from porch.chat.errors import NotFound, SiteError
 from porch.chat.models import Site
-from porch.chat.service import DEFAULT_SETTINGS, site_problems
 from porch.chat.settings import SiteSettingsUpdate, settings_problems
+from porch.chat.sites import DEFAULT_SETTINGS, site_problems
 from porch.panel import csrf
 from porch.panel.auth import SignedIn, redirect_to_login, signed_in
 from porch.panel.forms import MAX_FORM_BYTES, FormError, read_form
@@ -101,7 +101,7 @@ def routes(services: Services) -> list[Route]:
         query: Mapping[str, str] | None = None,
     ) -> Response:
         forms = forms or {}
-        sites = await services.chat.list_sites()
+        sites = await services.sites.all()
         rows = [
             SiteRow(site, snippet(config.base_url, site.key), forms.get(site.id, stored_form(site)))
             for site in sites
@@ -144,7 +144,7 @@ def routes(services: Services) -> list[Route]:
     async def add_site(request: Request, who: SignedIn, form: dict[str, str]) -> Response:
         values = {"name": _text(form, "name"), "origins": _text(form, "origins")}
         try:
-            site = await services.chat.create_site(values["name"], origin_lines(values["origins"]))
+            site = await services.sites.create(values["name"], origin_lines(values["origins"]))
         except SiteError as exc:
             return await show(who, {NEW: SiteForm(values, exc.problems)}, status_code=422)
         return saved("added", site)
@@ -158,7 +158,7 @@ def routes(services: Services) -> list[Route]:
             "color": _text(form, "color").strip(),
             "greeting": _text(form, "greeting").strip(),
         }
-        site = await services.chat.get_site(site_id) if site_id <= MAX_SITE_ID else None
+        site = await services.sites.get(site_id) if site_id <= MAX_SITE_ID else None
         if site is None:
             return error_page(services, 404, "No such site", "It may have been removed.")
         origins = origin_lines(values["origins"])
@@ -172,7 +172,7 @@ def routes(services: Services) -> list[Route]:
             except ValidationError as exc:  # name and origins are told at the same time
                 problems = {**site_problems(values["name"], origins), **settings_problems(exc)}
                 raise SiteError(problems) from exc
-            site = await services.chat.update_site(
+            site = await services.sites.update(
                 site_id, name=values["name"], origins=origins, settings=settings
             )
         except SiteError as exc:
@@ -184,7 +184,7 @@ def routes(services: Services) -> list[Route]:
         try:
             if site_id > MAX_SITE_ID:
                 raise NotFound(f"no site {site_id}")
-            site = await services.chat.rotate_identity_secret(site_id)
+            site = await services.sites.rotate_identity_secret(site_id)
         except NotFound:
             return error_page(services, 404, "No such site", "It may have been removed.")
         return saved("rotated", site)

@@ -118,7 +118,7 @@ async def _checked_request(
         return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
     except ValidationError as exc:
         return _error(422, describe(exc))
-    site = await services.chat.get_site_by_key(body.site_key)
+    site = await services.sites.by_key(body.site_key)
     if site is None:
         return _error(404, "unknown site key", code="not_found")
     if origin is not None and not _allowed(services, request, origin, site.allowed_origins):
@@ -166,7 +166,7 @@ async def answer_preflight(services: Services, request: Request) -> Response:
     origin = request.headers.get("origin")
     if not origin:
         return _error(400, "a CORS preflight needs an Origin header")
-    sites = await services.chat.list_sites()
+    sites = await services.sites.all()
     if not any(_allowed(services, request, origin, site.allowed_origins) for site in sites):
         return _error(403, f"origin {origin} may not use Porch", code="forbidden")
     headers = {

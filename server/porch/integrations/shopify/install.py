@@ -104,15 +104,15 @@ async def _link_site(app: ShopifyApp, shop: str, about: dict[str, Any]) -> Site:
     """The shop's site, re-enabled with the shop's origins, or a new one."""
     origins = shop_origins(shop, (about.get("primaryDomain") or {}).get("url"))
     stored = await app.store.get(shop)
-    site = await app.chat.get_site(stored.site_id) if stored and stored.site_id else None
+    site = await app.sites.get(stored.site_id) if stored and stored.site_id else None
     if site is None:
         name = str(about.get("name") or shop)[:200].strip() or shop
-        site = await app.chat.create_site(name, origins)
+        site = await app.sites.create(name, origins)
     else:
         # Origins the operator added, including those put aside at uninstall, stay.
         saved = stored.origins if stored else []
         kept = [o for o in dict.fromkeys([*site.allowed_origins, *saved]) if o not in origins]
-        site = await app.chat.update_site(site.id, origins=origins + kept)
+        site = await app.sites.update(site.id, origins=origins + kept)
     await app.store.link_site(shop, site.id, site.allowed_origins)
     return site
 

@@ -13,10 +13,10 @@ async def uninstalled(app: ShopifyApp, shop: str) -> None:
     stored = await app.store.mark_uninstalled(shop)
     if stored is None or stored.site_id is None:
         return
-    site = await app.chat.get_site(stored.site_id)
+    site = await app.sites.get(stored.site_id)
     if site is not None:
         await app.store.link_site(shop, site.id, site.allowed_origins)
-        await app.chat.update_site(site.id, origins=[])
+        await app.sites.update(site.id, origins=[])
 
 
 async def customer_data_request(

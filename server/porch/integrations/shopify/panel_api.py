@@ -44,7 +44,7 @@ def routes(services: Services, app: ShopifyApp) -> list[Route]:
         visitor = await services.chat.get_visitor(visitor_id) if visitor_id <= MAX_ID else None
         if visitor is None:
             return json({"ok": False, "error": "no such visitor"}, 404)
-        site = await services.chat.get_site(visitor.site_id)
+        site = await services.sites.get(visitor.site_id)
         shop = await app.store.for_site(visitor.site_id)
         if site is None or shop is None:
             return json({"ok": True, "shop": None, "orders": []})

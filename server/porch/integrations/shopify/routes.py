@@ -165,7 +165,7 @@ def routes(services: Services, app: ShopifyApp) -> list[BaseRoute]:
             if await app.store.tokens(shop) is None:  # not installed, or sealed under an old key
                 return await install.install_with_session_token(app, session_token)
             return await install.sync(app, shop)
-        site = await services.chat.get_site(stored.site_id) if stored and stored.site_id else None
+        site = await services.sites.get(stored.site_id) if stored and stored.site_id else None
         if site is None:
             raise Refused(409, "The shop has no Porch site; reinstall the app.")
         return site
@@ -177,7 +177,7 @@ def routes(services: Services, app: ShopifyApp) -> list[BaseRoute]:
             raise Refused(401, "The app proxy signature does not match.")
         shop = _shop(params)
         stored = await app.store.get(shop)
-        site = await services.chat.get_site(stored.site_id) if stored and stored.site_id else None
+        site = await services.sites.get(stored.site_id) if stored and stored.site_id else None
         if site is None or not stored or not stored.installed:
             raise Refused(404, "Porch is not installed on this shop.")
         reply = {"site_key": site.key, "server_url": services.config.base_url}

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from porch.chat.service import ChatService
+from porch.chat.sites import SiteDirectory
 from porch.config import Config
 from porch.db.engine import Database
 from porch.db.metadata import utcnow
@@ -25,9 +26,12 @@ class NotInstalled(ShopifyError):
 
 
 class ShopifyApp:
-    def __init__(self, config: Config, db: Database, chat: ChatService) -> None:
+    def __init__(
+        self, config: Config, db: Database, chat: ChatService, sites: SiteDirectory
+    ) -> None:
         self.config = config
         self.chat = chat
+        self.sites = sites
         self.store = ShopStore(db, SecretBox(config.secret_key))
         self.client = AdminClient(AdminUrls(config.shopify_admin_url))
         # One refresh at a time per shop: Shopify rotates the refresh token on every use.
