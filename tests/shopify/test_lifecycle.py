@@ -12,7 +12,7 @@ from porch.services import Services
 from tests.shopify import flows
 from tests.shopify.conftest import CUSTOMER_EMAIL, CUSTOMER_ID, SHOP
 from tests.shopify.fake_shopify import FakeShopify
-from tests.support.chat_clients import visitor_client
+from tests.support.chat_clients import operator_client, visitor_client
 from tests.support.live_server import LiveServer
 
 STOREFRONT = f"https://{SHOP}"
@@ -117,12 +117,19 @@ async def test_install_chat_privacy_uninstall_and_erasure(
     assert rotated is not None and rotated.identity_secret != site.identity_secret
     assert shop.metafields["porch.identity_secret"] == rotated.identity_secret
 
-    # customers/redact: the customer's visitor, conversation and messages are erased.
+    # customers/redact: the customer's visitor, conversation and messages are erased, and
+    # operators' open panels are told to drop them.
+    [summary] = porch.call(lambda s: s.chat.list_conversations("open"))
+    watching = await operator_client(porch, operator.id)
     redact = {"shop_domain": SHOP, "customer": {"id": int(CUSTOMER_ID), "email": CUSTOMER_EMAIL}}
     erased = await fake_shopify.deliver_webhook(porch.url, "customers/redact", SHOP, redact)
     assert erased.status_code == 200
     assert porch.call(lambda s: s.chat.get_visitor(visitor_id)) is None
     assert porch.call(lambda s: s.chat.list_conversations("open")) == []
+    removed = await watching.next("conversations.removed")
+    assert removed == {"ids": [summary.conversation.id]}
+    assert await watching.next("visitors.removed") == {"ids": [visitor_id]}
+    await watching.close()
 
     # shop/redact: the shop's site is gone, and so is what Porch kept about the shop.
     fake_shopify.uninstall(SHOP)

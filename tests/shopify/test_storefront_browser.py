@@ -101,4 +101,13 @@ async def test_a_logged_in_customer_is_verified_and_the_operator_sees_their_orde
     await expect(rows.nth(0)).to_contain_text("#1004")
     await expect(rows.nth(0)).to_contain_text("14.00 EUR · Pending · Unfulfilled")
     await expect(rows.nth(1)).to_contain_text("#1001")
+
+    # customers/redact: the open conversation and the inbox line go at once, no reload.
+    redact = {"shop_domain": SHOP, "customer": {"id": int(CUSTOMER_ID), "email": CUSTOMER_EMAIL}}
+    erased = await fake_shopify.deliver_webhook(porch.url, "customers/redact", SHOP, redact)
+    assert erased.status_code == 200
+    await expect(conversation).to_have_count(0)
+    await expect(panel.get_by_test_id("inbox-empty")).to_be_visible()
+    await expect(panel.get_by_test_id("conversation-view")).to_be_hidden()
+    assert "c=" not in panel.url
     assert customer_tab.errors == [] and operator_tab.errors == []

@@ -43,6 +43,15 @@ def test_inbox_orders_newest_activity_first_and_follows_status() -> None:
     assert [c["id"] for c in inbox.ordered()] == [1]
 
 
+def test_erased_conversations_leave_the_inbox_and_unknown_ids_are_ignored() -> None:
+    inbox = InboxList("open")
+    inbox.replace(
+        [summary(1, "2026-01-01T10:00:00+00:00"), summary(2, "2026-01-01T11:00:00+00:00")]
+    )
+    inbox.remove([2, 99])
+    assert [c["id"] for c in inbox.ordered()] == [1]
+
+
 def test_message_index_dedupes_and_confirms_pending() -> None:
     index = MessageIndex()
     index.add_pending("op-1")

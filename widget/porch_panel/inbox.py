@@ -48,6 +48,7 @@ class InboxView:
         client.on("message", self._on_message)
         client.on("visitor.typing", self._on_visitor_typing)
         client.on("visitor.updated", self.conversation.update_visitor)
+        client.on("conversations.removed", self._on_removed)
         timer.set_interval(self.render_list, LIST_REFRESH_MS)  # relative times age
         self._render_filters()
         self.render_list()
@@ -123,6 +124,15 @@ class InboxView:
     def _on_summary(self, summary: dict) -> None:
         self.inbox.upsert(summary)
         self.conversation.apply_summary(summary)
+        self.render_list()
+
+    def _on_removed(self, data: dict) -> None:
+        """Erased for privacy: gone from the list, and closed if it was open."""
+        removed = data.get("ids") or []
+        self.inbox.remove(removed)
+        if self.selected in removed:
+            self.select(None, push=False)
+            window.history.replaceState("", "", self._url())
         self.render_list()
 
     def _on_message(self, message: dict) -> None:

@@ -23,6 +23,10 @@ class InboxList:
         else:
             self.items.pop(conversation["id"], None)
 
+    def remove(self, conversation_ids: list) -> None:
+        for conversation_id in conversation_ids:
+            self.items.pop(conversation_id, None)
+
     def ordered(self) -> list:
         # Server timestamps are ISO 8601 in UTC, so they sort as strings.
         return sorted(

@@ -31,6 +31,7 @@ class VisitorsView:
         self.error = find("visitors-error")
         client.on("connect", self._on_connect)
         client.on("visitor.updated", self._on_visitor)
+        client.on("visitors.removed", self._on_removed)
         timer.set_interval(self._tick, TICK_MS)
         self.render()
 
@@ -44,6 +45,11 @@ class VisitorsView:
 
     def _on_visitor(self, visitor: dict) -> None:
         self.visitors[visitor["id"]] = visitor
+        self.render()
+
+    def _on_removed(self, data: dict) -> None:
+        for visitor_id in data.get("ids") or []:
+            self.visitors.pop(visitor_id, None)
         self.render()
 
     def render(self) -> None:

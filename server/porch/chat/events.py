@@ -77,3 +77,13 @@ class IdentitySecretRotated:
 
     name: ClassVar[str] = "site.identity_secret_rotated"
     site: Site
+
+
+@dataclass(frozen=True)
+class VisitorsErased:
+    """Visitors were deleted with their conversations (a privacy erasure): screens showing
+    them drop them."""
+
+    name: ClassVar[str] = "visitors.erased"
+    visitor_ids: tuple[int, ...]
+    conversation_ids: tuple[int, ...]

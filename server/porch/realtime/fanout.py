@@ -16,6 +16,7 @@ from porch.chat.events import (
     OperatorTyping,
     PageViewed,
     SiteUpdated,
+    VisitorsErased,
     VisitorTyping,
     VisitorUpdated,
 )
@@ -53,6 +54,7 @@ def subscribe(services: Services) -> None:
     bus.subscribe(VisitorUpdated, partial(visitor_updated, services))
     bus.subscribe(SiteUpdated, partial(site_updated, services))
     bus.subscribe(SessionsRevoked, partial(sessions_revoked, services))
+    bus.subscribe(VisitorsErased, partial(visitors_erased, services))
 
 
 async def message_created(services: Services, event: MessageCreated) -> None:
@@ -114,6 +116,20 @@ async def visitor_changed(services: Services, visitor_id: int) -> None:
     await services.sio.emit(
         "visitor.updated", summary.to_wire(), room=OPERATORS_ROOM, namespace=OPERATORS
     )
+
+
+async def visitors_erased(services: Services, event: VisitorsErased) -> None:
+    """Open inboxes and visitor lists drop what a privacy erasure deleted."""
+    if event.conversation_ids:
+        payload = {"ids": list(event.conversation_ids)}
+        await services.sio.emit(
+            "conversations.removed", payload, room=OPERATORS_ROOM, namespace=OPERATORS
+        )
+    if event.visitor_ids:
+        payload = {"ids": list(event.visitor_ids)}
+        await services.sio.emit(
+            "visitors.removed", payload, room=OPERATORS_ROOM, namespace=OPERATORS
+        )
 
 
 async def sessions_revoked(services: Services, event: SessionsRevoked) -> None:

@@ -3,7 +3,7 @@ their data or its erasure, a shop's data must be erased."""
 
 from __future__ import annotations
 
-from porch.integrations.shopify import privacy
+from porch.chat import privacy
 from porch.integrations.shopify.service import ShopifyApp
 
 
@@ -41,7 +41,8 @@ async def redact_customer(app: ShopifyApp, shop: str, customer_id: str, email: s
         return 0
     async with app.chat.db.begin() as conn:
         ids = await privacy.customer_visitors(conn, stored.site_id, customer_id, email)
-        await privacy.erase_visitors(conn, ids)
+        erased = await privacy.erase_visitors(conn, ids)
+    await app.chat.events.publish(erased)
     return len(ids)
 
 
@@ -50,5 +51,6 @@ async def redact_shop(app: ShopifyApp, shop: str) -> None:
     stored = await app.store.get(shop)
     if stored is not None and stored.site_id is not None:
         async with app.chat.db.begin() as conn:
-            await privacy.erase_site(conn, stored.site_id)
+            erased = await privacy.erase_site(conn, stored.site_id)
+        await app.chat.events.publish(erased)
     await app.store.forget(shop)

@@ -1,8 +1,11 @@
-"""Customers' privacy rights over what Porch holds for a shop: find a customer's visitors,
-export everything about them, erase them, erase a whole shop's site.
+"""People's privacy rights over what Porch holds about them: find a customer's visitors,
+export everything about them, erase them, erase a whole site (used by the Shopify app's
+compliance webhooks).
 
-A customer is linked to visitors two ways: the verified identity the theme embed passes
-(`visitors.external_id` = the Shopify customer id) and the email address.
+A customer is linked to visitors two ways: their verified identity (`visitors.external_id`,
+e.g. the Shopify customer id) and their email address. The erasing functions return the
+`VisitorsErased` fact for the caller to publish once its transaction has committed, so
+open panels drop what is gone.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from porch.chat.events import VisitorsErased
 from porch.chat.models import iso
 from porch.chat.tables import conversations, messages, page_views, sites, visitors
 
@@ -71,24 +75,27 @@ async def _conversation_export(conn: AsyncConnection, row: sa.Row) -> dict[str, 
     }
 
 
-async def erase_visitors(conn: AsyncConnection, visitor_ids: list[int]) -> None:
+async def erase_visitors(conn: AsyncConnection, visitor_ids: list[int]) -> VisitorsErased:
     """Delete the visitors with their page views, conversations and messages.
 
     Spelled out rather than left to ON DELETE CASCADE, so erasure never depends on a
     connection setting (SQLite enforces foreign keys only when asked to).
     """
     if not visitor_ids:
-        return
+        return VisitorsErased((), ())
     theirs = sa.select(conversations.c.id).where(conversations.c.visitor_id.in_(visitor_ids))
+    conversation_ids = tuple(await conn.scalars(theirs.order_by(conversations.c.id)))
     await conn.execute(messages.delete().where(messages.c.conversation_id.in_(theirs)))
     await conn.execute(conversations.delete().where(conversations.c.visitor_id.in_(visitor_ids)))
     await conn.execute(page_views.delete().where(page_views.c.visitor_id.in_(visitor_ids)))
     await conn.execute(visitors.delete().where(visitors.c.id.in_(visitor_ids)))
+    return VisitorsErased(tuple(visitor_ids), conversation_ids)
 
 
-async def erase_site(conn: AsyncConnection, site_id: int) -> None:
+async def erase_site(conn: AsyncConnection, site_id: int) -> VisitorsErased:
     """Delete a site with all its visitors and their conversations."""
     ids = list(await conn.scalars(sa.select(visitors.c.id).where(visitors.c.site_id == site_id)))
-    await erase_visitors(conn, ids)
+    erased = await erase_visitors(conn, ids)
     await conn.execute(conversations.delete().where(conversations.c.site_id == site_id))
     await conn.execute(sites.delete().where(sites.c.id == site_id))
+    return erased
