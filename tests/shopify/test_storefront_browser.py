@@ -102,7 +102,13 @@ async def test_a_logged_in_customer_is_verified_and_the_operator_sees_their_orde
     await expect(rows.nth(0)).to_contain_text("14.00 EUR · Pending · Unfulfilled")
     await expect(rows.nth(1)).to_contain_text("#1001")
 
-    # customers/redact: the open conversation and the inbox line go at once, no reload.
+    # customers/redact: the open conversation, the inbox line and the visitor go at once,
+    # with no reload.
+    visitors, visitors_errors = await operator_tab.context.new_page(), []
+    visitors.on("pageerror", lambda exc: visitors_errors.append(str(exc)))
+    await visitors.goto(porch.url + "/panel/visitors")
+    visitor_rows = visitors.get_by_test_id("visitor-row")
+    await expect(visitor_rows.get_by_test_id("visitor-name")).to_have_text(["Ana Sousa"])
     redact = {"shop_domain": SHOP, "customer": {"id": int(CUSTOMER_ID), "email": CUSTOMER_EMAIL}}
     erased = await fake_shopify.deliver_webhook(porch.url, "customers/redact", SHOP, redact)
     assert erased.status_code == 200
@@ -110,4 +116,6 @@ async def test_a_logged_in_customer_is_verified_and_the_operator_sees_their_orde
     await expect(panel.get_by_test_id("inbox-empty")).to_be_visible()
     await expect(panel.get_by_test_id("conversation-view")).to_be_hidden()
     assert "c=" not in panel.url
+    await expect(visitor_rows).to_have_count(0)
+    assert visitors_errors == []
     assert customer_tab.errors == [] and operator_tab.errors == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from porch.chat.errors import NotFound
 from porch.chat.events import (
     VISITOR_VISIBLE_CHANGES,
     ConversationChanged,
@@ -112,7 +113,10 @@ async def site_updated(services: Services, event: SiteUpdated) -> None:
 async def visitor_changed(services: Services, visitor_id: int) -> None:
     """Tell operators how a visitor looks now (online, page, name…)."""
     online = services.presence.online_visitor_ids()
-    summary = await services.chat.visitor_summary(visitor_id, online)
+    try:
+        summary = await services.chat.visitor_summary(visitor_id, online)
+    except NotFound:  # erased meanwhile (a privacy request): operators were told already
+        return
     await services.sio.emit(
         "visitor.updated", summary.to_wire(), room=OPERATORS_ROOM, namespace=OPERATORS
     )
