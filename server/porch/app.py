@@ -30,6 +30,7 @@ from porch.integrations.shopify.service import ShopifyApp
 from porch.operators.service import OperatorService
 from porch.operators.sessions import SessionStore
 from porch.paths import PACKAGE_DIR, widget_dir
+from porch.realtime.packets import JsonPacket
 from porch.realtime.presence import Presence
 from porch.services import Services
 from porch.widget.assets import WidgetAssets
@@ -38,7 +39,9 @@ from porch.widget.assets import WidgetAssets
 def build_services(config: Config) -> Services:
     db = Database(config.database_url)
     events = EventBus()
-    sio = socketio.AsyncServer(async_mode="asgi", transports=["websocket", "polling"])
+    sio = socketio.AsyncServer(
+        async_mode="asgi", transports=["websocket", "polling"], serializer=JsonPacket
+    )
     assets = WidgetAssets(widget_dir())
     templates = _templates()
     templates.globals["asset_url"] = assets.url
