@@ -130,10 +130,11 @@ class InboxView:
         """Erased for privacy: gone from the list, and closed if it was open."""
         removed = data.get("ids") or []
         self.inbox.remove(removed)
-        if self.selected in removed:
-            self.select(None, push=False)
-            window.history.replaceState("", "", self._url())
-        self.render_list()
+        if self.selected not in removed:
+            self.render_list()
+            return
+        self.select(None, push=False)  # renders the list
+        window.history.replaceState("", "", self._url())
 
     def _on_message(self, message: dict) -> None:
         if message.get("conversation_id") == self.conversation.conversation_id:

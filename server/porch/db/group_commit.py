@@ -23,9 +23,9 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from porch.db.engine import Database
+from porch.db.sqlite_writer import Job
 
 T = TypeVar("T")
-Job = Callable[[AsyncConnection], Coroutine[Any, Any, Any]]
 MAX_BATCH = 64
 
 

@@ -24,7 +24,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 T = TypeVar("T")
-AsyncJob = Callable[[AsyncConnection], Coroutine[Any, Any, Any]]
+Job = Callable[[AsyncConnection], Coroutine[Any, Any, Any]]
+"""A write: a coroutine function given the connection of the transaction it runs in."""
 
 
 class BlockingConnection:
@@ -62,13 +63,13 @@ class SqliteWriter:
         self.engine = engine
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="porch-sqlite-writer")
 
-    async def run(self, jobs: Sequence[AsyncJob]) -> list[Any]:
+    async def run(self, jobs: Sequence[Job]) -> list[Any]:
         """Run `jobs` in order in one transaction in the writer thread; their results.
         Any job raising rolls the whole transaction back and raises here."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._thread, self._in_transaction, jobs)
 
-    def _in_transaction(self, jobs: Sequence[AsyncJob]) -> list[Any]:
+    def _in_transaction(self, jobs: Sequence[Job]) -> list[Any]:
         with self.engine.begin() as conn:
             blocking = cast(AsyncConnection, BlockingConnection(conn))
             return [run_to_completion(job(blocking)) for job in jobs]
