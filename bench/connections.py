@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from tests.support.live_server import free_port
 
-from bench.harness import emit_result, free_port, note, porch_server, raise_file_limit
+from bench.harness import emit_result, note, porch_server, raise_file_limit
 from bench.seed import bench_config, seed
 from bench.sio_client import SioSocket
 

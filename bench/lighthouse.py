@@ -3,6 +3,7 @@ into bench/.node (ignored by git), run against Debian's Chromium with the mobile
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -17,33 +18,34 @@ BENCH = Path(__file__).resolve().parent
 PINNED = BENCH / "npm"
 PREFIX = BENCH / ".node"
 CLI = PREFIX / "node_modules" / "lighthouse" / "cli" / "index.js"
+STAMP = PREFIX / "node_modules" / ".installed-from-lock"
 
 
 def install() -> Path:
-    """The Lighthouse CLI, installed from the lock file unless it already is."""
-    lock = (PINNED / "package-lock.json").read_bytes()
-    installed = PREFIX / "package-lock.json"
-    if CLI.exists() and installed.exists() and installed.read_bytes() == lock:
+    """The Lighthouse CLI, installed from the lock file unless that exact lock already is."""
+    lock_sum = hashlib.sha256((PINNED / "package-lock.json").read_bytes()).hexdigest()
+    if CLI.exists() and STAMP.exists() and STAMP.read_text() == lock_sum:
         return CLI
     PREFIX.mkdir(exist_ok=True)
     for name in ("package.json", "package-lock.json"):
         shutil.copyfile(PINNED / name, PREFIX / name)
-    # `npm install` with a lock file installs exactly the locked versions.
+    # `npm ci` installs exactly the locked versions and never rewrites the lock.
     subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts"],
+        ["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
         cwd=PREFIX,
         check=True,
         capture_output=True,
     )
+    STAMP.write_text(lock_sum)
     return CLI
 
 
-def audit(url: str, blocked: str | None) -> dict[str, float]:
+def audit(cli: Path, url: str, blocked: str | None) -> dict[str, float]:
     """One Lighthouse performance run (mobile preset, simulated throttling)."""
     flags = " ".join(["--headless=new", *CHROMIUM_ARGS])
     command = [
         "node",
-        str(install()),
+        str(cli),
         url,
         "--only-categories=performance",
         "--output=json",
@@ -67,10 +69,11 @@ def audit(url: str, blocked: str | None) -> dict[str, float]:
 def compare(url: str, loader_pattern: str, runs: int, suffix: str = "") -> dict[str, Any]:
     """Medians with the snippet and with its loader blocked, and what the snippet adds
     (figure names end with `suffix`)."""
+    cli = install()
     results: dict[str, list[dict[str, float]]] = {"with": [], "without": []}
     for _ in range(runs):  # interleaved, so both variants see the same machine
-        results["with"].append(audit(url, None))
-        results["without"].append(audit(url, loader_pattern))
+        results["with"].append(audit(cli, url, None))
+        results["without"].append(audit(cli, url, loader_pattern))
     median = {
         variant: {key: statistics.median(r[key] for r in runs_) for key in runs_[0]}
         for variant, runs_ in results.items()

@@ -23,10 +23,11 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from tests.support.live_server import free_port
+
 from bench.harness import (
     ServerProcess,
     emit_result,
-    free_port,
     note,
     percentile,
     porch_server,
@@ -36,9 +37,7 @@ from bench.harness import (
 )
 from bench.load import PHASES, WorkerSpec, worker_main
 from bench.seed import Seeded, bench_config, seed
-
-VISITOR_MESSAGE_LIMIT = 1.0
-"""Messages per second one visitor may send, sustained (porch.ratelimit "message")."""
+from porch.ratelimit import LIMITS
 
 
 def parse_args() -> argparse.Namespace:
@@ -51,11 +50,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", help="default: SQLite in a temporary directory")
     args = parser.parse_args()
     args.operators = max(args.operators, args.client_procs)
+    # Each visitor may send this many messages a second, sustained: more would be refused.
+    args.rate = min(args.rate, args.connections * LIMITS["message"].per_second)
     return args
 
 
 def worker_specs(url: str, seeded: Seeded, args: argparse.Namespace) -> list[WorkerSpec]:
-    rate = min(args.rate, args.connections * VISITOR_MESSAGE_LIMIT)
+    rate = args.rate
     procs = args.client_procs
     return [
         WorkerSpec(
@@ -144,7 +145,12 @@ def measure(
 def echo_seed(connections: int, operators: int) -> Seeded:
     """The echo server takes any token: each visitor's is its conversation number."""
     ids = list(range(1, connections + 1))
-    return Seeded(0, "", ids, [str(i) for i in ids], ids, [""] * operators)
+    return Seeded(
+        visitor_ids=ids,
+        tokens=[str(i) for i in ids],
+        conversation_ids=ids,
+        operator_cookies=[""] * operators,
+    )
 
 
 def echo_server(port: int) -> AbstractContextManager[ServerProcess]:
@@ -169,7 +175,7 @@ def run(args: argparse.Namespace, data: Path) -> dict[str, Any]:
         "connections": args.connections,
         "operators": args.operators,
         "seconds": args.seconds,
-        "rate": min(args.rate, args.connections * VISITOR_MESSAGE_LIMIT),
+        "rate": args.rate,
         "database": config.database_url.split(":", 1)[0],
         "seed_s": round(seed_s, 1),
         "rt_per_s": rt,

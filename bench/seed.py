@@ -21,8 +21,6 @@ PAGE = Page(url=f"{ORIGIN}/products/1", title="Blue mug")
 
 @dataclass
 class Seeded:
-    site_id: int
-    site_key: str
     visitor_ids: list[int] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
     conversation_ids: list[int] = field(default_factory=list)
@@ -44,7 +42,7 @@ async def seed(
     services = build_services(config)
     try:
         site = await services.sites.create("Bench shop", [ORIGIN])
-        seeded = Seeded(site.id, site.key)
+        seeded = Seeded()
         for _ in range(visitors):
             visitor = await services.chat.open_session(site, None, PAGE)
             seeded.visitor_ids.append(visitor.id)

@@ -66,9 +66,6 @@ class SioSocket:
         sock._reader = asyncio.create_task(sock._read())
         return sock
 
-    async def emit(self, event: str, data: Any) -> None:
-        await self.ws.send_str(f"42{self._prefix}{json.dumps([event, data])}")
-
     async def call(self, event: str, data: Any, timeout: float = 30) -> Any:
         """Emit with an ack id and wait for the server's ack payload."""
         self._next_id += 1

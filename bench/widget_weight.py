@@ -30,9 +30,10 @@ from typing import Any
 
 from playwright.async_api import Browser, Page, async_playwright
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.live_server import free_port
 
 from bench import lighthouse
-from bench.harness import emit_result, free_port, note, rounded, serving
+from bench.harness import emit_result, note, rounded, serving
 from porch.app import build_services
 from porch.config import load_config
 
