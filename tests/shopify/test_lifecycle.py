@@ -149,3 +149,20 @@ async def _tokens_of(services: Services, shop: str) -> tuple[str | None, str | N
         query = sa.select(shopify_shops.c.access_token, shopify_shops.c.refresh_token)
         row = (await conn.execute(query.where(shopify_shops.c.shop == shop))).first()
     return (row.access_token, row.refresh_token) if row else None
+
+
+async def test_an_origin_an_operator_removes_stays_removed_when_the_app_is_opened(
+    porch: LiveServer, fake_shopify: FakeShopify
+) -> None:
+    assert (await flows.install(porch, fake_shopify, SHOP)).status_code == 200
+    site = flows.site_of(porch, fake_shopify.shops[SHOP].metafields["porch.site_key"])
+    assert site is not None
+    extra = "https://old-landing.example"
+    porch.call(lambda s: s.sites.update(site.id, origins=[*site.allowed_origins, extra]))
+    assert (await flows.open_in_admin(porch, fake_shopify, SHOP)).status_code == 200
+    assert extra in flows.site_of(porch, site.key).allowed_origins  # type: ignore[union-attr]
+
+    porch.call(lambda s: s.sites.update(site.id, origins=site.allowed_origins))
+    assert (await flows.open_in_admin(porch, fake_shopify, SHOP)).status_code == 200
+
+    assert flows.site_of(porch, site.key).allowed_origins == site.allowed_origins  # type: ignore[union-attr]

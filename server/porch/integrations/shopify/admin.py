@@ -62,11 +62,13 @@ class AdminClient:
 
     def __init__(self, urls: AdminUrls) -> None:
         self.urls = urls
+        # Loading the CA bundle is blocking work: done once, not on every call.
+        self._tls = httpx.create_ssl_context()
 
     async def request_token(self, shop: str, form: dict[str, str]) -> TokenGrant:
         """POST to the shop's token endpoint (code, token exchange or refresh grant)."""
         try:
-            async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as http:
+            async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, verify=self._tls) as http:
                 response = await http.post(self.urls.token(shop), data=form)
         except httpx.HTTPError as exc:
             raise ShopifyError(f"{shop} could not be reached: {exc.__class__.__name__}") from exc
@@ -83,7 +85,7 @@ class AdminClient:
         """The `data` of a GraphQL query, retried while throttled."""
         body = {"query": query, "variables": variables or {}}
         headers = {"X-Shopify-Access-Token": token}
-        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as http:
+        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, verify=self._tls) as http:
             for attempt in range(MAX_ATTEMPTS):
                 answer = await self._post(http, shop, body, headers)
                 wait = _throttled_for(answer, attempt)

@@ -112,8 +112,9 @@ async def _link_site(app: ShopifyApp, shop: str, about: dict[str, Any]) -> Site:
         # Origins the operator added, including those put aside at uninstall, stay.
         saved = stored.origins if stored else []
         kept = [o for o in dict.fromkeys([*site.allowed_origins, *saved]) if o not in origins]
-        site = await app.sites.update(site.id, origins=origins + kept)
-    await app.store.link_site(shop, site.id, site.allowed_origins)
+        if origins + kept != site.allowed_origins:  # else no widget needs telling
+            site = await app.sites.update(site.id, origins=origins + kept)
+    await app.store.link_site(shop, site.id, set_aside=[])  # back on the site
     return site
 
 

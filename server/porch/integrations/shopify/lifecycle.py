@@ -15,7 +15,9 @@ async def uninstalled(app: ShopifyApp, shop: str) -> None:
         return
     site = await app.sites.get(stored.site_id)
     if site is not None:
-        await app.store.link_site(shop, site.id, site.allowed_origins)
+        # A second uninstall (a retried webhook) finds the site empty: keep the first's.
+        set_aside = site.allowed_origins or stored.origins
+        await app.store.link_site(shop, site.id, set_aside=set_aside)
         await app.sites.update(site.id, origins=[])
 
 

@@ -178,12 +178,13 @@ class ShopStore:
                 shopify_shops.update().where(shopify_shops.c.shop == shop).values(values)
             )
 
-    async def link_site(self, shop: str, site_id: int, origins: list[str]) -> None:
+    async def link_site(self, shop: str, site_id: int, set_aside: list[str]) -> None:
+        """Link the shop to its site; `set_aside`: the site's origins kept while uninstalled."""
         async with self.db.begin() as conn:
             await conn.execute(
                 shopify_shops.update()
                 .where(shopify_shops.c.shop == shop)
-                .values(site_id=site_id, origins=origins)
+                .values(site_id=site_id, origins=set_aside)
             )
 
     async def mark_uninstalled(self, shop: str) -> Shop | None:

@@ -18,7 +18,8 @@ shopify_shops = sa.Table(
     sa.Column("refresh_token", sa.Text),
     sa.Column("refresh_expires_at", UTCDateTime),
     sa.Column("scopes", sa.String(1000), nullable=False),
-    # The site's allowed origins while installed, put back on reinstall.
+    # The site's allowed origins, put aside at uninstall and put back on reinstall (empty
+    # while installed: the site itself is the truth then, and operators may edit it).
     sa.Column("origins", sa.JSON, nullable=False),
     sa.Column("installed_at", UTCDateTime, nullable=False),
     sa.Column("uninstalled_at", UTCDateTime),
