@@ -20,16 +20,12 @@ class Element:
     text: str = ""  # for <script>, <textarea>, <title>, <p>, <div>: the text inside
     end: int = 0  # index of the last element inside it (document order)
 
-    def has_class(self, name: str) -> bool:
-        return name in self.attrs.get("class", "").split()
-
 
 @dataclass
 class Form:
     attrs: dict[str, str]
     page_url: str  # where the form was, for its (relative or missing) action
     fields: list[tuple[str, str]] = field(default_factory=list)  # what gets submitted
-    checkboxes: dict[str, str] = field(default_factory=dict)  # unchecked ones: name → value
 
     def values(self) -> dict[str, str]:
         return dict(self.fields)
@@ -99,11 +95,8 @@ class Page(HTMLParser):
         if tag == "textarea":
             self._textarea = (element, name)
         elif tag == "input" and kind in ("checkbox", "radio"):
-            value = attrs.get("value", "on")
-            if "checked" in attrs:
-                self._form.fields.append((name, value))
-            else:
-                self._form.checkboxes[name] = value
+            if "checked" in attrs:  # an unchecked one is not submitted
+                self._form.fields.append((name, attrs.get("value", "on")))
         elif tag == "input" and kind not in ("submit", "button", "image", "reset", "file"):
             self._form.fields.append((name, attrs.get("value", "")))
 

@@ -85,7 +85,6 @@ foreach ( $users as $user ) {
 	$profile = array( 'ID' => $id, 'display_name' => $user['name'] );
 	wp_update_user( $profile + array( 'role' => $user['role'] ) );
 }
-echo json_encode( array( 'version' => get_bloginfo( 'version' ), 'theme' => get_stylesheet() ) );
 """
 
 ROUTER = r"""<?php
@@ -119,7 +118,6 @@ class WordPressSite:
         self.debug_log = base / "debug.log"
         self.server_log = base / "php-server.log"
         self.proc: subprocess.Popen | None = None
-        self.installed: dict[str, str] = {}
 
     @property
     def plugins_dir(self) -> Path:
@@ -167,7 +165,6 @@ class WordPressSite:
         )
         if result.returncode != 0:
             raise RuntimeError(f"wp_install failed:\n{result.stdout}\n{result.stderr}")
-        self.installed = json.loads(result.stdout.strip().splitlines()[-1])
 
     def start(self) -> None:
         with self.server_log.open("ab") as log:

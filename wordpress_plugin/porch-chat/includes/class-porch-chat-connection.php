@@ -57,7 +57,8 @@ class Porch_Chat_Connection {
 	}
 
 	/**
-	 * POST {server}/widget/v1/session, as the loader does from this site's pages.
+	 * POST {server}/widget/v1/check: answers as the loader's session request would (404,
+	 * 403, 429…) but opens nothing.
 	 *
 	 * @param string $server_url The Porch server's base address.
 	 * @param string $site_key   The site key.
@@ -83,7 +84,7 @@ class Porch_Chat_Connection {
 		);
 		if ( is_wp_error( $response ) ) {
 			/* translators: %s: the network error. */
-			return self::verdict( false, sprintf( __( 'The loader is there, but opening a chat session failed: %s.', 'porch-chat' ), $response->get_error_message() ) );
+			return self::verdict( false, sprintf( __( 'The loader is there, but checking the site key failed: %s.', 'porch-chat' ), $response->get_error_message() ) );
 		}
 		$status  = (int) wp_remote_retrieve_response_code( $response );
 		$verdict = self::session_verdict( $status, $site_key, $origin );
@@ -95,9 +96,9 @@ class Porch_Chat_Connection {
 	}
 
 	/**
-	 * What the session answer means for the owner.
+	 * What the check's answer means for the owner.
 	 *
-	 * @param int    $status   The HTTP status of the session call.
+	 * @param int    $status   The HTTP status of the check.
 	 * @param string $site_key The site key.
 	 * @param string $origin   This site's origin.
 	 * @return array{ok: bool, message: string}
@@ -117,7 +118,7 @@ class Porch_Chat_Connection {
 				return self::verdict( false, __( 'Your Porch server is busy (too many new sessions). Try again in a minute.', 'porch-chat' ) );
 			default:
 				/* translators: %d: an HTTP status code. */
-				return self::verdict( false, sprintf( __( 'The loader is there, but opening a chat session failed with HTTP %d.', 'porch-chat' ), $status ) );
+				return self::verdict( false, sprintf( __( 'The loader is there, but checking the site key failed with HTTP %d.', 'porch-chat' ), $status ) );
 		}
 	}
 
