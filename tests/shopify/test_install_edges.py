@@ -156,6 +156,12 @@ async def test_webhooks_with_a_bad_signature_are_refused_and_change_nothing(
     assert odd.status_code == 200 and "not handled" in odd.json()["message"]
     broken = await fake_shopify.deliver_webhook(porch.url, "customers/redact", SHOP, {"x": 1})
     assert broken.status_code == 400
+    huge = {**payload, "padding": "x" * (1024 * 1024)}  # over the 1 MB webhook limit
+    too_big = await fake_shopify.deliver_webhook(
+        porch.url, "customers/data_request", SHOP, huge, "wh-2"
+    )
+    assert too_big.status_code == 413
+    assert porch.call(count) == 1
 
 
 async def test_app_proxy_answers_only_signed_requests(

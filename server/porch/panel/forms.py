@@ -10,6 +10,8 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
+from porch.bodies import BodyTooLarge, read_limited
+
 MAX_FORM_BYTES = 16 * 1024
 MAX_FIELDS = 20
 
@@ -24,7 +26,10 @@ class FormError(Exception):
 async def read_form(request: Request) -> dict[str, str]:
     """The form's fields (first value wins), or FormError (400/413/415)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await _read_limited(request)
+    try:
+        body = await read_limited(request, MAX_FORM_BYTES)
+    except BodyTooLarge:
+        raise FormError(413, "The form is too large.") from None
     if content_type != "application/x-www-form-urlencoded":
         if not body and not content_type:
             return {}  # a bodiless POST: no fields at all
@@ -38,20 +43,6 @@ async def read_form(request: Request) -> dict[str, str]:
     for name, value in pairs:
         form.setdefault(name, value)
     return form
-
-
-async def _read_limited(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
-        raise FormError(413, "The form is too large.")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_FORM_BYTES:
-            raise FormError(413, "The form is too large.")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def field(form: dict[str, str], name: str, max_length: int) -> str:

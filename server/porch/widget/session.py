@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from porch.bodies import BodyTooLarge, read_limited
 from porch.chat.identity import Identity, hash_matches
 from porch.chat.models import Page, Site
 from porch.chat.origins import is_own_origin, origin_allowed
@@ -50,10 +51,6 @@ class CheckRequest(BaseModel):
 
 
 R = TypeVar("R", SessionRequest, CheckRequest)
-
-
-class BodyTooLarge(Exception):
-    pass
 
 
 def routes(services: Services) -> list[BaseRoute]:
@@ -113,7 +110,7 @@ async def _checked_request(
         return _error(429, "too many new sessions, slow down", "rate_limited", wait)
     origin = request.headers.get("origin")
     try:
-        body = model.model_validate_json(await _read_body(request))
+        body = model.model_validate_json(await read_limited(request, MAX_BODY_BYTES))
     except BodyTooLarge:
         return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
     except ValidationError as exc:
@@ -186,18 +183,6 @@ def _allowed(services: Services, request: Request, origin: str, patterns: list[s
 
 def _cors(origin: str) -> dict[str, str]:
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
-
-
-async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise BodyTooLarge
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise BodyTooLarge
-    return body
 
 
 def _error(

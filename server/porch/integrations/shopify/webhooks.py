@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from porch.bodies import BodyTooLarge, read_limited
 from porch.integrations.shopify import lifecycle
 from porch.integrations.shopify.service import ShopifyApp
 from porch.integrations.shopify.signatures import valid_shop, webhook_verified
@@ -67,8 +68,9 @@ def _answer(status: int, message: str) -> Response:
 
 
 async def receive(app: ShopifyApp, request: Request) -> Response:
-    body = await _body(request)
-    if body is None:
+    try:
+        body = await read_limited(request, MAX_BODY_BYTES)
+    except BodyTooLarge:
         return _answer(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
     signature = request.headers.get("x-shopify-hmac-sha256")
     if not webhook_verified(body, signature, app.config.shopify_api_secret):
@@ -92,14 +94,3 @@ async def receive(app: ShopifyApp, request: Request) -> Response:
         await app.store.forget_delivery(webhook_id)  # so Shopify's retry is handled
         return _answer(503, "not handled; try again later")
     return _answer(200, "handled")
-
-
-async def _body(request: Request) -> bytes | None:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
