@@ -3,6 +3,7 @@ headers and readme.txt, translations, and the zip that `scripts/build-wordpress-
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -120,8 +121,14 @@ def test_the_zip_holds_the_plugin_folder(plugin_zip: Path, tmp_path: Path) -> No
     assert names == expected
     assert f"{SLUG}/{SLUG}.php" in names and f"{SLUG}/readme.txt" in names
 
+    # The same sources with other file times (as in another clone) give the same zip.
+    checkout = tmp_path / "checkout"
+    shutil.copytree(PLUGIN_DIR, checkout / "wordpress_plugin" / SLUG)
+    shutil.copytree(REPO / "scripts", checkout / "scripts")
+    for path in (checkout / "wordpress_plugin").rglob("*"):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
     again = tmp_path / "again.zip"
-    subprocess.run([str(REPO / "scripts" / "build-wordpress-plugin"), str(again)], check=True)
+    subprocess.run([str(checkout / "scripts" / "build-wordpress-plugin"), str(again)], check=True)
     assert again.read_bytes() == plugin_zip.read_bytes(), "the build is not reproducible"
 
 
