@@ -23,7 +23,14 @@ from typing import Any
 import aiohttp
 from tests.support.live_server import free_port
 
-from bench.harness import emit_result, note, porch_server, raise_file_limit
+from bench.harness import (
+    emit_result,
+    load_process,
+    load_results,
+    note,
+    porch_server,
+    raise_file_limit,
+)
 from bench.seed import bench_config, seed
 from bench.sio_client import SioSocket
 
@@ -41,7 +48,7 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-async def hold(url: str, tokens: list[str], barrier: Any, args: dict[str, float]) -> dict:
+async def hold(url: str, tokens: list[str], args: dict[str, float], barrier: Any) -> dict:
     """Connect every token, wait for the others, hold, report (one load process)."""
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
     failures: list[str] = []
@@ -75,14 +82,6 @@ async def hold(url: str, tokens: list[str], barrier: Any, args: dict[str, float]
     }
 
 
-def worker_main(url: str, tokens: list[str], barrier: Any, results: Any, args: dict) -> None:
-    try:
-        results.put(("ok", asyncio.run(hold(url, tokens, barrier, args))))
-    except BaseException as exc:
-        barrier.abort()
-        results.put(("error", f"{type(exc).__name__}: {exc}"))
-
-
 def run(args: argparse.Namespace, data: Path) -> dict[str, Any]:
     config = bench_config(data, args.database_url)
     seeded = asyncio.run(seed(config, args.connections))
@@ -96,8 +95,8 @@ def run(args: argparse.Namespace, data: Path) -> dict[str, Any]:
         idle_kb = server.rss_kb()
         workers = [
             ctx.Process(
-                target=worker_main,
-                args=(server.url, seeded.tokens[n::procs], barrier, queue, limits),
+                target=load_process,
+                args=(hold, barrier, queue, server.url, seeded.tokens[n::procs], limits),
             )
             for n in range(procs)
         ]
@@ -117,10 +116,7 @@ def run(args: argparse.Namespace, data: Path) -> dict[str, Any]:
             replies = [queue.get(timeout=args.hold + 180) for _ in workers]
             for worker in workers:
                 worker.join(timeout=30)
-    failed = [detail for status, detail in replies if status != "ok"]
-    if failed:
-        raise RuntimeError(f"load generator failed: {failed}")
-    parts = [detail for _, detail in replies]
+    parts = load_results(replies)
     opened = sum(p["opened"] for p in parts)
     held = sum(p["held"] for p in parts)
     return {

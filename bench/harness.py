@@ -3,6 +3,7 @@ read from /proc, seeding through the service API, percentiles, and the JSON last
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import resource
@@ -12,7 +13,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,3 +124,23 @@ def emit_result(figures: dict[str, Any]) -> None:
     """The benchmark's contract: its figures as one JSON object on the last line."""
     sys.stdout.flush()
     print(json.dumps(figures, sort_keys=True), flush=True)
+
+
+def load_process(
+    work: Callable[..., Coroutine[Any, Any, Any]], barrier: Any, results: Any, *args: Any
+) -> None:
+    """A load generator process's entry point: what `work(*args, barrier)` returns, or its
+    failure, goes back through `results`; a failure breaks the barrier so nobody waits on it."""
+    try:
+        results.put(("ok", asyncio.run(work(*args, barrier))))
+    except BaseException as exc:
+        barrier.abort()
+        results.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def load_results(replies: list[tuple[str, Any]]) -> list[Any]:
+    """What each load process returned; RuntimeError when any of them failed."""
+    failed = [detail for status, detail in replies if status != "ok"]
+    if failed:
+        raise RuntimeError(f"load generator failed: {failed}")
+    return [detail for _, detail in replies]

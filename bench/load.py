@@ -187,12 +187,3 @@ async def run(spec: WorkerSpec, barrier: Any) -> dict[str, Any]:
             await sync()
         await load.close()
     return {name: asdict(phase.result) for name, phase in load.phases.items()}
-
-
-def worker_main(spec: WorkerSpec, barrier: Any, results: Any) -> None:
-    """Process entry point: results (or the failure) go back through the queue."""
-    try:
-        results.put(("ok", asyncio.run(run(spec, barrier))))
-    except BaseException as exc:
-        barrier.abort()
-        results.put(("error", f"{type(exc).__name__}: {exc}"))

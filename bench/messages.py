@@ -25,9 +25,12 @@ from typing import Any
 
 from tests.support.live_server import free_port
 
+from bench import load
 from bench.harness import (
     ServerProcess,
     emit_result,
+    load_process,
+    load_results,
     note,
     percentile,
     porch_server,
@@ -35,7 +38,7 @@ from bench.harness import (
     rounded,
     serving,
 )
-from bench.load import PHASES, WorkerSpec, worker_main
+from bench.load import PHASES, WorkerSpec
 from bench.seed import Seeded, bench_config, seed
 from porch.ratelimit import LIMITS
 
@@ -76,7 +79,9 @@ def drive(server: ServerProcess, specs: list[WorkerSpec]) -> dict[str, Any]:
     """Run the load processes against `server`; per phase: merged results and CPU seconds."""
     ctx = multiprocessing.get_context("spawn")
     barrier, queue = ctx.Barrier(len(specs) + 1), ctx.Queue()
-    workers = [ctx.Process(target=worker_main, args=(s, barrier, queue)) for s in specs]
+    workers = [
+        ctx.Process(target=load_process, args=(load.run, barrier, queue, spec)) for spec in specs
+    ]
     for worker in workers:
         worker.start()
     cpu: list[float] = []
@@ -88,10 +93,8 @@ def drive(server: ServerProcess, specs: list[WorkerSpec]) -> dict[str, Any]:
         replies = [queue.get(timeout=60) for _ in workers]
         for worker in workers:
             worker.join(timeout=30)
-    failures = [detail for status, detail in replies if status != "ok"]
-    if failures:
-        raise RuntimeError(f"load generator failed: {failures}")
-    merged = {name: merge([r[name] for _, r in replies]) for name in PHASES}
+    parts = load_results(replies)
+    merged = {name: merge([part[name] for part in parts]) for name in PHASES}
     for n, name in enumerate(PHASES):
         merged[name]["cpu_s"] = cpu[n + 1] - cpu[n]
     return merged
