@@ -7,13 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from porch.actors import Actor
 from porch.app import build_services
-from porch.chat.models import Page
-from porch.chat.tokens import issue_visitor_token
 from porch.config import Config, load_config
 from porch.db.migrate import upgrade
 from porch.panel.sessions import COOKIE_NAME, encode_session
 from porch.services import Services
+from porch.visitors.models import Page
+from porch.visitors.tokens import issue_visitor_token
 
 ORIGIN = "https://shop.example"
 PAGE = Page(url=f"{ORIGIN}/products/1", title="Blue mug")
@@ -44,14 +45,15 @@ async def seed(
         site = await services.sites.create("Bench shop", [ORIGIN])
         seeded = Seeded()
         for _ in range(visitors):
-            visitor = await services.chat.open_session(site, None, PAGE)
+            visitor = await services.visitors.open_session(site, None, PAGE)
             seeded.visitor_ids.append(visitor.id)
             seeded.tokens.append(issue_visitor_token(config.secret_key, site.id, visitor.id))
         operator_ids = [await _operator(services, seeded, n) for n in range(operators)]
         if conversations and operator_ids:
             for n, visitor_id in enumerate(seeded.visitor_ids):
                 operator_id = operator_ids[n % len(operator_ids)]
-                summary = await services.chat.start_conversation(visitor_id, operator_id)
+                actor = Actor.operator(operator_id, f"Op {operator_id}")
+                summary = await services.conversations.start(visitor_id, actor)
                 seeded.conversation_ids.append(summary.conversation.id)
         return seeded
     finally:

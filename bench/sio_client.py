@@ -56,6 +56,13 @@ class SioSocket:
             payload = json.dumps(auth) if auth is not None else ""
             await ws.send_str(f"40{namespace},{payload}")
             reply = await asyncio.wait_for(ws.receive_str(), timeout)
+            # With several processes an event broadcast to the namespace (operators' presence,
+            # through Redis) can reach the socket before its connect reply; socket.io-client
+            # buffers such events, this client (which times only later events) skips them.
+            while reply == "2" or reply.startswith(f"42{namespace},"):
+                if reply == "2":
+                    await ws.send_str("3")
+                reply = await asyncio.wait_for(ws.receive_str(), timeout)
         except BaseException:
             await ws.close()
             raise

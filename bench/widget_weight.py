@@ -13,6 +13,10 @@ Starts `porch demo` on 127.0.0.1, then:
 - Opening the chat: from the launcher click to the composer having focus in the frame
   (the widget handled "open"), clicked as soon as the launcher is drawn; cold (empty
   cache), warm (reload), and cold with the CPU throttled 4×. Median of --runs.
+- A proactive message (flows, docs/flows.md): the demo site has the `pricing-page-help`
+  and `exit-intent-discount` templates enabled throughout; from the mouse leaving the
+  window (exit intent) to the flow's message showing in the teaser beside the launcher,
+  cold and cold at 4× CPU (`proactive_ms_cold`, `proactive_ms_cold_4x`). Median of --runs.
 
     .venv/bin/python -m bench.widget_weight [--runs 5] [--lighthouse-runs 3] [--no-lighthouse]
 """
@@ -63,6 +67,33 @@ OPEN_JS = """async () => {
   }
   return performance.now() - started;
 }"""
+
+
+# Leaves the window through its top (the loader's exit-intent watcher) and waits, one frame
+# at a time, until the flow's first message shows in the teaser.
+PROACTIVE_JS = """async () => {
+  const host = document.getElementById("porch-widget");
+  const teaser = host.shadowRoot.querySelector("[data-testid=porch-teaser]");
+  const started = performance.now();
+  document.dispatchEvent(new MouseEvent("mouseout", {clientY: -1, relatedTarget: null}));
+  for (;;) {
+    await new Promise((r) => requestAnimationFrame(r));
+    if (!teaser.hidden && teaser.textContent.includes("STAY10")) break;
+    if (performance.now() - started > 60000) throw new Error("no proactive message");
+  }
+  return performance.now() - started;
+}"""
+TEMPLATES = ("pricing-page-help", "exit-intent-discount")
+
+# The page's blocking time (long tasks' time past 50 ms) from its start until 4 s after
+# `load`: the loader opens its session, draws the launcher and arms its watchers by then.
+BLOCKING_JS = """() => new Promise((resolve) => {
+  let blocking = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) blocking += Math.max(0, e.duration - 50);
+  }).observe({type: "longtask", buffered: true});
+  setTimeout(() => resolve(blocking), 4000);
+})"""
 
 
 def parse_args() -> argparse.Namespace:
@@ -156,15 +187,106 @@ async def open_times(browser: Browser, url: str, runs: int) -> dict[str, float |
     }
 
 
+async def proactive_times(browser: Browser, url: str, runs: int) -> dict[str, float | None]:
+    """Exit intent to the teaser showing its message, each run a new visitor (a new
+    context: the flow runs once per visit)."""
+    samples: dict[str, list[float]] = {"cold": [], "cold_4x": []}
+    for _ in range(runs):
+        for variant in samples:
+            context = await browser.new_context()
+            page = await context.new_page()
+            if variant == "cold_4x":
+                cdp = await context.new_cdp_session(page)
+                await cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+            await page.goto(url)
+            await page.get_by_test_id("porch-launcher").wait_for(state="visible", timeout=60_000)
+            samples[variant].append(float(await page.evaluate(PROACTIVE_JS)))
+            await context.close()
+    return {
+        f"proactive_ms_{variant}": rounded(statistics.median(values))
+        for variant, values in samples.items()
+    }
+
+
+async def blocking_at_load(browser: Browser, url: str, runs: int) -> dict[str, Any]:
+    """The host page at 4x CPU, the loader allowed and blocked in turn: blocking time
+    (long tasks past 50 ms) and main-thread task time (Chromium's `TaskDuration`) until 4 s
+    after `load`. What the loader adds is the difference of the medians of --runs loads
+    each (`loader_blocking_ms_4x`, `loader_task_ms_4x`): a Lighthouse-free check."""
+    samples: dict[str, list[float]] = {"with": [], "without": []}
+    tasks: dict[str, list[float]] = {"with": [], "without": []}
+    for _ in range(runs):
+        for variant, values in samples.items():
+            context = await browser.new_context()
+            page = await context.new_page()
+            if variant == "without":
+                await page.route("**/widget/porch.js", lambda route: route.abort())
+            cdp = await context.new_cdp_session(page)
+            await cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+            await cdp.send("Performance.enable")
+            await page.goto(url, wait_until="load")
+            values.append(float(await page.evaluate(BLOCKING_JS)))
+            metrics = (await cdp.send("Performance.getMetrics"))["metrics"]
+            task = next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+            tasks[variant].append(1000 * float(task))
+            await context.close()
+    medians = {k: statistics.median(v) for k, v in samples.items()}
+    task_medians = {k: statistics.median(v) for k, v in tasks.items()}
+    return {
+        "loader_blocking_ms_4x": rounded(medians["with"] - medians["without"]),
+        "loader_task_ms_4x": rounded(task_medians["with"] - task_medians["without"]),
+        "blocking_ms_4x": {k: rounded(v) for k, v in medians.items()},
+        "task_ms_4x": {k: rounded(v) for k, v in task_medians.items()},
+    }
+
+
+async def frames_at_idle(browser: Browser, url: str) -> int:
+    """Widget frames on the page 5 s after the launcher is drawn, without intent."""
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(url)
+    await page.get_by_test_id("porch-launcher").wait_for(state="visible", timeout=60_000)
+    await page.wait_for_timeout(5000)
+    count = await page.locator("iframe[data-testid=porch-frame]").count()
+    await context.close()
+    return count
+
+
 async def browser_figures(url: str, runs: int) -> dict[str, Any]:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             at_load = await requests_at_load(browser, url)
+            idle_frames = await frames_at_idle(browser, url)
+            blocking = await blocking_at_load(browser, url, runs)
+            proactive = await proactive_times(browser, url, runs)
             opening = await open_times(browser, url, runs)
         finally:
             await browser.close()
-    return {"requests_at_load": len(at_load), "requests_before_load": at_load, **opening}
+    return {
+        "requests_at_load": len(at_load),
+        "requests_before_load": at_load,
+        "frames_at_idle": idle_frames,
+        **blocking,
+        **proactive,
+        **opening,
+    }
+
+
+async def enable_templates(data: Path) -> None:
+    """The demo site gets the flows the targets are measured with (through the store, as
+    `porch flow add-template` does); they take effect on the next page view."""
+    from porch.flows import templates
+    from porch.flows.store import FlowStore
+
+    services = build_services(load_config(data=str(data)))
+    try:
+        store = FlowStore(services.db, services.events, services.clock)
+        for site in await services.sites.all():
+            for name in TEMPLATES:
+                await store.create(site.id, templates.load(name), enabled=True, template=name)
+    finally:
+        await services.db.dispose()
 
 
 async def allow_origin(data: Path, origin: str) -> None:
@@ -183,7 +305,9 @@ def run(args: argparse.Namespace, data: Path) -> dict[str, Any]:
     with serving(demo, port, "/demo") as server:
         url = f"{server.url}/demo"
         figures: dict[str, Any] = {"benchmark": "widget_weight", **sizes(server.url)}
-        note("sizes measured; opening the chat in Chromium")
+        asyncio.run(enable_templates(data))
+        figures["flows_enabled"] = list(TEMPLATES)
+        note("sizes measured; proactive message and opening the chat in Chromium")
         figures.update(asyncio.run(browser_figures(url, args.runs)))
         if not args.no_lighthouse:
             note("Lighthouse, shop and chat on one site")

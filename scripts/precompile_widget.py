@@ -6,7 +6,7 @@ Run after changing any Python under widget/ (a test fails until you do):
 
 It bundles the sources as the server does, loads the pinned `brython.js` in Chromium and
 has Brython compile each `.py` module exactly as its importer would
-(`porch.widget.precompiled` explains why). Needs the test environment (`scripts/test`
+(`porch.embed.precompiled` explains why). Needs the test environment (`scripts/test`
 creates it: Playwright and Debian's Chromium).
 """
 
@@ -25,8 +25,8 @@ sys.path[:0] = [str(REPO / "server"), str(REPO)]
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-from porch.widget import bundle, precompiled  # noqa: E402
-from porch.widget.assets import PANEL_PACKAGES, WIDGET_PACKAGES  # noqa: E402
+from porch.embed import bundle, precompiled  # noqa: E402
+from porch.embed.assets import PANEL_PACKAGES, WIDGET_PACKAGES  # noqa: E402
 
 WIDGET = REPO / "widget"
 ORIGIN = "http://precompile.invalid"

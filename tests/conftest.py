@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server"))
 
 from porch.config import Config
 from tests.support import databases
+from tests.support.chat_clients import Seeded, seed
 from tests.support.live_server import LiveServer, free_port, start_live_server
 
 BACKENDS = ["sqlite", "postgres"]
@@ -72,3 +73,24 @@ def live_server(config: Config) -> Iterator[LiveServer]:
     server = start_live_server(config)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def seeded(live_server: LiveServer) -> Seeded:
+    """A site for https://shop.example and an operator, on the live server."""
+    return seed(live_server)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_template: str | None
+) -> Iterator[str]:
+    """A database with no tables yet, on each backend (migration tests upgrade it)."""
+    if request.param == "sqlite":
+        yield databases.sqlite_database(tmp_path, revision=None)
+        return
+    if postgres_template is not None:
+        pytest.skip(postgres_template)
+    url, name = databases.postgres_database(migrated=False)
+    yield url
+    databases.drop_postgres_database(name)

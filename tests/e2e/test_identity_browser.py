@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from porch.chat.identity import identity_hash
 from porch.demo.routes import DEMO_CUSTOMER
 from porch.demo.seed import Demo
+from porch.visitors.identity import identity_hash
 from tests.e2e.conftest import ChatTabs
 from tests.e2e.pages import Storefront
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.async_api import expect
 
 from porch.demo.seed import Demo
-from porch.widget.snippet import snippet
+from porch.embed.snippet import snippet
 from tests.e2e.pages import Inbox, Storefront
 from tests.support.live_server import LiveServer
 

@@ -16,8 +16,8 @@ from starlette.applications import Starlette
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from porch.embed import bundle
 from porch.paths import widget_dir
-from porch.widget import bundle
 from tests.support.live_server import serve_in_thread
 
 pytestmark = pytest.mark.e2e
@@ -27,6 +27,7 @@ PAGE = """<!doctype html>
 <script src="/brython.js"></script><script src="/bundle.js"></script></head>
 <body>
 <input id="text" value="hello"><button id="send">send</button><button id="kick">kick</button>
+<button id="store">store</button>
 <ul id="log"></ul>
 <script type="text/python">
 from browser import document, html, window
@@ -50,6 +51,20 @@ def echo(_evt):
     client.emit("echo", {"text": text}, callback=lambda ack: log("ack: " + ack["echo"]["text"]))
 
 document["send"].bind("click", echo)
+
+def store(_evt):
+    text = document["text"].value
+    # Brython's str.strip() returns non-BMP text in another form (a plain JS string, where
+    # the input's value is a `String` with surrogates): both must go on the wire intact.
+    data = {"typed": text, "stripped": (" " + text + " ").strip()}
+    client.emit("store", data, callback=stored)
+
+def stored(ack):
+    text = ack["typed"]  # decoded from the server's JSON, then sent again as is
+    log(f"stored: {text} ({len(text)})")
+    client.emit("store", {"typed": text, "stripped": text}, callback=lambda _ack: log("again"))
+
+document["store"].bind("click", store)
 document["kick"].bind("click", lambda _evt: client.emit("kick"))
 # Emitted before connect(): must be queued and delivered once connected.
 client.emit("echo", {"text": "early"}, callback=lambda ack: log("ack: " + ack["echo"]["text"]))
@@ -60,6 +75,7 @@ client.connect()
 def make_app() -> tuple[socketio.AsyncServer, socketio.ASGIApp]:
     sio = socketio.AsyncServer(async_mode="asgi")
     answers: list[object] = []
+    stored: list[dict] = []
 
     @sio.on("connect", namespace="/test")
     async def on_connect(sid: str, _environ: dict, auth: dict | None) -> None:
@@ -72,6 +88,11 @@ def make_app() -> tuple[socketio.AsyncServer, socketio.ASGIApp]:
         answer = await sio.call("question", {"n": 21}, to=sid, namespace="/test", timeout=10)
         answers.append(answer)
         return {"ok": True, "echo": data}
+
+    @sio.on("store", namespace="/test")
+    async def on_store(sid: str, data: dict) -> dict:
+        stored.append(data)
+        return data
 
     @sio.on("kick", namespace="/test")
     async def on_kick(sid: str) -> None:
@@ -94,6 +115,7 @@ def make_app() -> tuple[socketio.AsyncServer, socketio.ASGIApp]:
         ]
     )
     sio.answers = answers  # type: ignore[attr-defined]
+    sio.stored = stored  # type: ignore[attr-defined]
     return sio, socketio.ASGIApp(sio, other_asgi_app=http)
 
 
@@ -156,4 +178,34 @@ async def test_bad_auth_reports_connect_error_without_connecting(
     await expect(page.get_by_text("connected", exact=True)).to_have_count(0)
     # The queued emit is neither sent nor lost: no ack was logged.
     await expect(page.locator("#log")).not_to_contain_text("ack:")
+    assert errors == []
+
+
+# Outside the Basic Multilingual Plane, or built of several code points: what Brython's own
+# `_json` garbled (see porch_sio/jsontext.py).
+UNICODE_SAMPLES = [
+    "🚀 rocket",
+    "𝒜",
+    "🇫🇷",
+    "👍🏽",
+    "👩\u200d👩\u200d👧",
+    'a🚀b𝒜c 🇫🇷 👍🏽 👩\u200d👩\u200d👧 "q" \\ é\t<b>',
+]
+
+
+async def test_non_bmp_text_goes_through_the_wire_intact(
+    server: tuple[str, socketio.AsyncServer], browser: Browser
+) -> None:
+    url, sio = server
+    page, errors = await open_page(browser, url, "good")
+    await expect(page.locator("#log li").first).to_have_text("connected")
+    for n, text in enumerate(UNICODE_SAMPLES, start=1):
+        await page.fill("#text", text)
+        await page.click("#store")
+        # `len` counts code points, as in CPython: the decoded text is a proper str.
+        await expect(page.get_by_text(f"stored: {text} ({len(text)})", exact=True)).to_be_visible()
+        await expect(page.get_by_text("again", exact=True)).to_have_count(n)
+    assert sio.stored == [
+        item for text in UNICODE_SAMPLES for item in [{"typed": text, "stripped": text}] * 2
+    ]
     assert errors == []

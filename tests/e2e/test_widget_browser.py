@@ -23,9 +23,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from porch.clock import SystemClock
+from porch.embed import assets
 from porch.paths import PACKAGE_DIR, widget_dir
 from porch.realtime.dispatch import when_connected
-from porch.widget import assets
 from tests.support.live_server import serve_in_thread
 
 pytestmark = pytest.mark.e2e
@@ -156,10 +157,10 @@ def fake_porch() -> tuple[FakePorch, socketio.ASGIApp]:
         return JSONResponse(reply, headers=cors)
 
     templates = Environment(
-        loader=PrefixLoader({"widget": FileSystemLoader(PACKAGE_DIR / "widget" / "templates")}),
+        loader=PrefixLoader({"embed": FileSystemLoader(PACKAGE_DIR / "embed" / "templates")}),
         autoescape=select_autoescape(default=True, default_for_string=True),
     )
-    services = SimpleNamespace(templates=templates)
+    services = SimpleNamespace(templates=templates, sites=NoSites(), clock=SystemClock())
     http = Starlette(
         routes=[
             *assets.routes(services, assets.WidgetAssets(widget_dir())),  # type: ignore[arg-type]
@@ -167,6 +168,13 @@ def fake_porch() -> tuple[FakePorch, socketio.ASGIApp]:
         ]
     )
     return fake, socketio.ASGIApp(sio, other_asgi_app=http)
+
+
+class NoSites:
+    """The fake server knows no site: the frame takes the browser's language and theme."""
+
+    async def by_key(self, _key: str) -> None:
+        return None
 
 
 HOST_PAGE = """<!doctype html><html><head><title>Shoe shop</title>

@@ -27,10 +27,12 @@ pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
 ONLINE = "We usually reply in a few minutes"
 OFFLINE = "Leave us a message and we'll email you"
+# Settled means the slide-in transition has finished, not merely come within a pixel.
 FRAME_FILLS_VIEWPORT = """() => {
-    const frame = document.querySelector('#porch-widget').shadowRoot.querySelector('iframe');
-    const r = frame.getBoundingClientRect();
-    return Math.abs(r.x) < 1 && Math.abs(r.y) < 1 &&
+    const root = document.querySelector('#porch-widget').shadowRoot;
+    if (root.getAnimations().some(a => a.playState !== 'finished')) return false;
+    const r = root.querySelector('iframe').getBoundingClientRect();
+    return Math.abs(r.x) < 0.5 && Math.abs(r.y) < 0.5 &&
         Math.abs(r.width - innerWidth) < 1 && Math.abs(r.height - innerHeight) < 1;
 }"""
 RECONNECT_MS = 40_000  # the widget backs off up to ~12 s between reconnect attempts
@@ -51,8 +53,10 @@ async def _conversation_bodies(server: LiveServer) -> list[list[str]]:
 
     async def read(services: Services) -> list[list[str]]:
         result = []
-        for summary in await services.chat.list_conversations("open"):
-            messages = await services.chat.messages(summary.conversation.id, include_internal=True)
+        for summary in await services.conversations.inbox("open"):
+            messages = await services.conversations.messages(
+                summary.conversation.id, include_internal=True
+            )
             result.append([m.body for m in messages])
         return result
 
@@ -140,7 +144,7 @@ async def test_presence_line_and_email_fallback(
     await expect(shop.email_form).to_be_hidden()
 
     async def emails(services: Services) -> list[str | None]:
-        return [v.visitor.email for v in await services.chat.list_visitors(online=[])]
+        return [v.visitor.email for v in await services.visitors.list_live(online=[])]
 
     assert demo_server.call(emails) == ["amber@example.com"]
 
@@ -285,8 +289,8 @@ async def _wait_until_read(server: LiveServer) -> None:
     """Until no visitor has an unread reply left (the widget's `read` is stored)."""
 
     async def unread(services: Services) -> int:
-        found = await services.chat.list_visitors(online=[])
-        return sum([await services.chat.visitor_unread(v.visitor.id) for v in found])
+        found = await services.visitors.list_live(online=[])
+        return sum([await services.conversations.visitor_unread(v.visitor.id) for v in found])
 
     for _ in range(100):
         if server.call(unread) == 0:
@@ -448,6 +452,6 @@ async def test_launcher_stays_away_from_origins_the_site_does_not_allow(
     await expect(page.locator("iframe")).to_have_count(0)
 
     async def visitor_count(services: Services) -> int:
-        return len(await services.chat.list_visitors(online=[]))
+        return len(await services.visitors.list_live(online=[]))
 
     assert demo_server.call(visitor_count) == 0

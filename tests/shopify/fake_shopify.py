@@ -76,6 +76,10 @@ class FakeShop:
     )
     metafields: dict[str, str] = field(default_factory=dict)
     """App-owned metafields of the installation, `namespace.key` → value."""
+    products: list[dict[str, Any]] = field(default_factory=list)
+    """`{"title", "handle", "description", "onlineStoreUrl"}` (the bot's knowledge)."""
+    policies: list[dict[str, Any]] = field(default_factory=list)
+    """`{"title", "body" (HTML), "url"}`."""
 
 
 @dataclass
@@ -265,6 +269,10 @@ class FakeShopify:
             data["currentAppInstallation"] = {"id": shop.installation_id}
         if re.search(r"\bshop\s*{", query):
             data["shop"] = {"name": shop.name, "primaryDomain": {"url": shop.primary_url}}
+            if "shopPolicies" in query:
+                data["shop"]["shopPolicies"] = shop.policies
+        if re.search(r"\bproducts\(first: \d+\)", query):
+            data["products"] = {"nodes": shop.products}
         if "metafieldsSet" in query:
             data["metafieldsSet"] = self._metafields_set(shop, variables["metafields"])
         if "customer(id:" in query:

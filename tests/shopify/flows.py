@@ -6,10 +6,10 @@ from typing import Any
 
 import httpx
 
-from porch.chat.identity import identity_hash
-from porch.chat.models import Site
 from porch.operators.service import Operator
 from porch.services import Services
+from porch.sites.models import Site
+from porch.visitors.identity import identity_hash
 from tests.shopify.fake_shopify import FakeShopify
 from tests.support.chat_clients import operator_cookie
 from tests.support.live_server import LiveServer

@@ -12,10 +12,10 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from porch.chat.identity import identity_hash
 from porch.config import Config
 from porch.integrations.shopify.tables import shopify_data_requests, shopify_shops
 from porch.services import Services
+from porch.visitors.identity import identity_hash
 from tests.conftest import make_config
 from tests.shopify import flows
 from tests.shopify.conftest import SHOP

@@ -14,6 +14,7 @@ from tests.shopify.conftest import CUSTOMER_EMAIL, CUSTOMER_ID, SHOP
 from tests.shopify.fake_shopify import FakeShopify
 from tests.support.chat_clients import operator_client, visitor_client
 from tests.support.live_server import LiveServer
+from tests.support.waiting import eventually
 
 STOREFRONT = f"https://{SHOP}"
 
@@ -111,21 +112,22 @@ async def test_install_chat_privacy_uninstall_and_erasure(
     assert (await flows.open_session(porch, site.key, STOREFRONT)).status_code == 200
     assert fake_shopify.token_requests[-1] == "urn:ietf:params:oauth:grant-type:token-exchange"
 
-    # An operator replaces the identity secret in Settings: the embed's copy follows at once.
+    # An operator replaces the identity secret in Settings: the embed's copy follows (a job,
+    # started as soon as the change commits).
     assert (await flows.rotate_secret_in_panel(porch, operator, site.id)).status_code == 303
     rotated = flows.site_of(porch, site.key)
     assert rotated is not None and rotated.identity_secret != site.identity_secret
-    assert shop.metafields["porch.identity_secret"] == rotated.identity_secret
+    await eventually(lambda: shop.metafields["porch.identity_secret"] == rotated.identity_secret)
 
     # customers/redact: the customer's visitor, conversation and messages are erased, and
     # operators' open panels are told to drop them.
-    [summary] = porch.call(lambda s: s.chat.list_conversations("open"))
+    [summary] = porch.call(lambda s: s.conversations.inbox("open"))
     watching = await operator_client(porch, operator.id)
     redact = {"shop_domain": SHOP, "customer": {"id": int(CUSTOMER_ID), "email": CUSTOMER_EMAIL}}
     erased = await fake_shopify.deliver_webhook(porch.url, "customers/redact", SHOP, redact)
     assert erased.status_code == 200
-    assert porch.call(lambda s: s.chat.get_visitor(visitor_id)) is None
-    assert porch.call(lambda s: s.chat.list_conversations("open")) == []
+    assert porch.call(lambda s: s.visitors.get(visitor_id)) is None
+    assert porch.call(lambda s: s.conversations.inbox("open")) == []
     removed = await watching.next("conversations.removed")
     assert removed == {"ids": [summary.conversation.id]}
     assert await watching.next("visitors.removed") == {"ids": [visitor_id]}

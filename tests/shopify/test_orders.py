@@ -8,11 +8,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from porch.chat.models import Site
 from porch.config import Config
 from porch.integrations.shopify import orders
 from porch.integrations.shopify.service import ShopifyApp
 from porch.services import Services
+from porch.sites.models import Site
 from tests.conftest import make_config
 from tests.shopify import flows
 from tests.shopify.conftest import CUSTOMER_EMAIL, CUSTOMER_ID, SHOP
@@ -35,7 +35,7 @@ async def installed_site(porch: LiveServer, fake: FakeShopify) -> Site:
 
 def recent(porch: LiveServer, site: Site, customer_id: str = CUSTOMER_ID) -> list[str]:
     async def run(services: Services) -> list[str]:
-        app = ShopifyApp(services.config, services.db, services.chat, services.sites)
+        app = ShopifyApp(services.config, services.db, services.events, services.sites)
         return [o.number for o in await orders.recent_orders(app, site, customer_id)]
 
     return porch.call(run)
@@ -43,7 +43,7 @@ def recent(porch: LiveServer, site: Site, customer_id: str = CUSTOMER_ID) -> lis
 
 def find(porch: LiveServer, site: Site, number: str, email: str) -> orders.Order | None:
     async def run(services: Services) -> orders.Order | None:
-        app = ShopifyApp(services.config, services.db, services.chat, services.sites)
+        app = ShopifyApp(services.config, services.db, services.events, services.sites)
         return await orders.find_order(app, site, number, email)
 
     return porch.call(run)

@@ -15,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from porch.chat.models import Site
 from porch.demo.seed import Demo
 from porch.operators.service import Operator
 from porch.services import Services
+from porch.sites.models import Site
 from tests.conftest import make_config
 from tests.e2e.conftest import Tab
 from tests.e2e.pages import Inbox, Storefront

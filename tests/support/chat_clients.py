@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import socketio
 
-from porch.chat.models import Site
 from porch.operators.service import Operator
 from porch.panel.sessions import COOKIE_NAME, encode_session
 from porch.services import Services
+from porch.sites.models import Site
 from tests.support.live_server import LiveServer
 
 TIMEOUT = 10.0

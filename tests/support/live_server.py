@@ -7,13 +7,14 @@ import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import uvicorn
 from starlette.types import ASGIApp
 
 from porch.app import build_services, create_app
+from porch.clock import Clock, SystemClock
 from porch.config import Config
 from porch.services import Services
 
@@ -58,6 +59,9 @@ def serve_in_thread(app: ASGIApp, port: int | None = None) -> ThreadedServer:
 class LiveServer:
     config: Config
     running: ThreadedServer
+    clock: Clock = field(default_factory=SystemClock)
+    """The time the server reads: a test that passed a `ManualClock` moves it (and the
+    server's job workers find the timers due on their next look)."""
 
     @property
     def url(self) -> str:
@@ -67,7 +71,7 @@ class LiveServer:
         """Run `fn(services)` on a separate set of services (own engine), e.g. to seed data."""
 
         async def run() -> T:
-            services = build_services(self.config)
+            services = build_services(self.config, self.clock)
             try:
                 return await fn(services)
             finally:
@@ -85,5 +89,6 @@ class LiveServer:
         self.running.stop()
 
 
-def start_live_server(config: Config) -> LiveServer:
-    return LiveServer(config, serve_in_thread(create_app(config), config.port))
+def start_live_server(config: Config, clock: Clock | None = None) -> LiveServer:
+    clock = clock or SystemClock()
+    return LiveServer(config, serve_in_thread(create_app(config, clock), config.port), clock)

@@ -41,4 +41,7 @@ async def app_client(
         async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
             yield client
     finally:
-        await app.other_asgi_app.state.services.db.dispose()
+        inner = app  # through the middleware and Socket.IO's app to Starlette's
+        while not hasattr(inner, "state"):
+            inner = getattr(inner, "other_asgi_app", None) or inner.app
+        await inner.state.services.db.dispose()

@@ -40,11 +40,15 @@ def wait_for_http(url: str, timeout: float = 60) -> bytes:
 
 
 @contextmanager
-def running(args: list[str], env: dict[str, str], cwd: Path) -> Iterator[subprocess.Popen]:
-    """A long-running porch process; stdout merged with stderr, terminated on exit."""
+def running(
+    args: list[str], env: dict[str, str], cwd: Path, log: Path | None = None
+) -> Iterator[subprocess.Popen]:
+    """A long-running porch process; stdout merged with stderr (into `log` when given: a
+    pipe nobody reads stalls a chatty process once it fills), terminated on exit."""
+    out = log.open("a") if log is not None else None
     proc = subprocess.Popen(
         [sys.executable, "-m", "porch", *args],
-        stdout=subprocess.PIPE,
+        stdout=out or subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, **env},
@@ -58,3 +62,6 @@ def running(args: list[str], env: dict[str, str], cwd: Path) -> Iterator[subproc
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+        if out is not None:
+            out.close()

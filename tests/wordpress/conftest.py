@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from porch.chat.models import Site
 from porch.demo.seed import Demo
 from porch.services import Services
+from porch.sites.models import Site
 from tests.conftest import make_config
 from tests.e2e.conftest import browser, new_tab  # noqa: F401 (browser fixtures, shared)
 from tests.support import databases

@@ -91,11 +91,12 @@ class MariaDB:
         args = [command("mariadb"), *self._client_args(), "-N", "-B"]
         result = subprocess.run(
             [*args, *([database] if database else []), "-e", sql],
-            check=True,
             capture_output=True,
             text=True,
             timeout=60,
         )
+        if result.returncode != 0:
+            raise RuntimeError(f"mariadb refused {sql!r}: {result.stderr.strip()}")
         return [line.split("\t") for line in result.stdout.splitlines()]
 
     def stop(self) -> None:

@@ -134,6 +134,9 @@ class WordPressSite:
             ignore=shutil.ignore_patterns("wp-config.php", ".htaccess", "languages"),
         )
         (self.root / "wp-content" / "uploads").mkdir(exist_ok=True)
+        # pytest may set a version's site up again after another version's (one session,
+        # one MariaDB): start from an empty database each time.
+        self.db.query(f"DROP DATABASE IF EXISTS {self.db_name}")
         self.db.query(f"CREATE DATABASE {self.db_name} CHARACTER SET utf8mb4")
         (self.root / "wp-config.php").write_text(self._config())
         (self.base / "router.php").write_text(ROUTER)

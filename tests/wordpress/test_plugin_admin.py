@@ -9,9 +9,9 @@ import json
 
 import sqlalchemy as sa
 
-from porch.chat.models import Site
-from porch.chat.tables import visitors
 from porch.services import Services
+from porch.sites.models import Site
+from porch.visitors.tables import visitors
 from tests.support.live_server import LiveServer, free_port
 from tests.wordpress.conftest import Installed, install_plugin
 from tests.wordpress.html import Element, Page

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from playwright.async_api import Page, expect
 
-from porch.chat.models import Site
 from porch.demo.seed import Demo
+from porch.sites.models import Site
 from tests.e2e.conftest import Tab
 from tests.e2e.pages import Inbox, Storefront
 from tests.support.live_server import LiveServer

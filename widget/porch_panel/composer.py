@@ -2,16 +2,15 @@
 
 from browser import timer, window
 
+from porch_panel import attachments
+from porch_panel.canned import CannedPicker
 from porch_panel.dom import find, set_text, show
 from porch_panel.typing_signal import TypingSignal
-
-MAX_BODY = 4000
-
-
-def new_client_id() -> str:
-    """Random enough to never collide within a conversation (not a secret)."""
-    chunks = [f"{int(window.Math.random() * 0xFFFFFFFF):08x}" for _ in range(3)]
-    return "op-" + "".join(chunks)
+from porch_ui import acks
+from porch_ui.composer import enter_sends
+from porch_ui.ids import new_client_id
+from porch_ui.limits import MESSAGE_MAX
+from porch_ui.outbox import Outbox
 
 
 class Composer:
@@ -24,31 +23,29 @@ class Composer:
         self.hint = find("note-hint")
         self.error = find("composer-error")
         self.note = False
-        self.outbox: dict = {}  # client_id -> payload, until acknowledged
+        self.outbox = Outbox(self._emit, view.confirm, self._not_sent)
         self.typing = TypingSignal(self._emit_typing, timer.set_timeout, timer.clear_timeout)
         self.form.bind("submit", self._on_submit)
-        self.input.bind("keydown", self._on_key)
+        enter_sends(self.input, self.send)
         self.input.bind("input", self._on_input)
         self.toggle.bind("change", self._toggle_note)
+        self.canned = CannedPicker(client, self)  # `/shortcut` inserts a canned reply
+        self.files = attachments.arm(client, view, self._files_changed)
 
     def reset(self) -> None:
+        self.canned.close()
+        self.files.take()  # files uploaded into another conversation stay there, unsent
         self.typing.stop()
         self.input.value = ""
         set_text(self.error, "")
 
     def resend_pending(self) -> None:
         """After a reconnect: the same client_id makes a resend a no-op on the server."""
-        for payload in list(self.outbox.values()):
-            self._emit(payload)
+        self.outbox.resend()
 
     def _on_submit(self, event: object) -> None:
         event.preventDefault()
         self.send()
-
-    def _on_key(self, event: object) -> None:
-        if event.key == "Enter" and not event.shiftKey and not event.isComposing:
-            event.preventDefault()
-            self.send()
 
     def _on_input(self, _event: object) -> None:
         conversation_id = self.view.conversation_id
@@ -73,40 +70,38 @@ class Composer:
         self.input.focus()
 
     def send(self) -> None:
-        body = self.input.value
+        body = self.input.value.strip()  # as the server stores it
         conversation_id = self.view.conversation_id
-        if conversation_id is None or not body.strip():
+        files = self.files.ready()
+        if conversation_id is None or not (body or files) or self.files.busy():
             return
-        if len(body) > MAX_BODY:
-            set_text(self.error, f"Messages can be at most {MAX_BODY} characters.")
+        if len(body) > MESSAGE_MAX:
+            set_text(self.error, f"Messages can be at most {MESSAGE_MAX} characters.")
             return
         payload = {
             "conversation_id": conversation_id,
-            "client_id": new_client_id(),
+            "client_id": new_client_id("op", window.Math.random),
             "body": body,
             "internal": self.note,
         }
-        self.typing.stop()
-        self.input.value = ""
-        set_text(self.error, "")
-        self.outbox[payload["client_id"]] = payload
+        if files:
+            payload["attachments"] = [f["id"] for f in files]
+            payload["parts"] = {"attachments": files}  # shown on the pending bubble
+        self.reset()
         self.view.add_pending(payload)
-        self._emit(payload)
+        self.outbox.add(payload)
 
-    def _emit(self, payload: dict) -> None:
-        client_id = payload["client_id"]
+    def _files_changed(self) -> None:
+        find("reply-send").disabled = self.files.busy()
 
-        def done(ack: dict) -> None:
-            self.outbox.pop(client_id, None)
-            if ack and ack.get("ok"):
-                self.view.confirm(ack["message"])
-            else:
-                reason = ((ack or {}).get("error") or {}).get("message") or "unknown error"
-                self.view.fail(client_id, reason)
-
+    def _emit(self, payload: dict, done: object) -> None:
+        payload = {k: v for k, v in payload.items() if k != "parts"}
         # Not queued while offline: `resend_pending` sends it once the conversation is
         # watched again after the reconnect (queueing too would send it twice).
         self.client.emit("message.send", payload, callback=done, queue=False)
+
+    def _not_sent(self, payload: dict, ack: object) -> None:
+        self.view.fail(payload["client_id"], acks.error_message(ack, "unknown error"))
 
     def _emit_typing(self, conversation_id: int, typing: bool) -> None:
         self.client.emit(

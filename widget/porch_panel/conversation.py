@@ -1,14 +1,21 @@
-"""The open conversation: header, messages, typing preview, assignment, close/reopen."""
+"""The open conversation: header, messages, typing preview, assignment, close/reopen, and
+the visitor's other conversations."""
 
 from porch_panel.composer import Composer
-from porch_panel.dom import add, el, find, set_text, show
+from porch_panel.dom import add, find, set_text, show
+from porch_panel.history import PastConversations
 from porch_panel.messages import confirm_node, fail_node, message_node
 from porch_panel.orders import OrdersPanel
 from porch_panel.state import MessageIndex, typing_line
+from porch_ui import acks
+from porch_ui.clock import day_and_time
+from porch_ui.dom import el
 
 
 class ConversationView:
-    def __init__(self, client: object, operator_id: int, on_summary: object) -> None:
+    def __init__(
+        self, client: object, operator_id: int, on_summary: object, on_open: object
+    ) -> None:
         self.client = client
         self.operator_id = operator_id
         self.on_summary = on_summary  # called with every fresher ConversationSummary
@@ -28,6 +35,7 @@ class ConversationView:
         self.reopen_button = find("reopen-conversation")
         self.composer = Composer(client, self)
         self.orders = OrdersPanel()
+        self.history = PastConversations(on_open)  # on_open(id): open another conversation
         self.assign.bind("change", self._on_assign)
         self.close_button.bind("click", lambda _e: self._set_status("conversation.close"))
         self.reopen_button.bind("click", lambda _e: self._set_status("conversation.reopen"))
@@ -44,6 +52,7 @@ class ConversationView:
         self.list.clear()
         self.composer.reset()
         self.orders.clear()
+        self.history.clear()
         set_text(self.preview, "")
         set_text(self.error, "")
         find("visitor-name").text = "Loading…"
@@ -69,11 +78,12 @@ class ConversationView:
         def done(ack: dict) -> None:
             if conversation_id != self.conversation_id:
                 return  # the operator moved on meanwhile
-            if not (ack and ack.get("ok")):
+            if not acks.ok(ack):
                 self._show_error(ack, "This conversation could not be loaded.")
                 return
             self.visitor = ack.get("visitor") or {}
             self.apply_summary(ack["conversation"])
+            self.history.show(ack["conversation"], ack.get("history") or [])
             for message in ack.get("messages") or []:
                 self.add_message(message)
             self.show_draft(ack.get("draft") or "")
@@ -84,6 +94,7 @@ class ConversationView:
     # -- live updates ----------------------------------------------------------------
 
     def apply_summary(self, summary: dict) -> None:
+        self.history.upsert(summary)
         if summary.get("id") != self.conversation_id:
             return
         self.summary = summary
@@ -151,6 +162,7 @@ class ConversationView:
         page = visitor.get("current_page") or {}
         where = " — ".join(p for p in (page.get("title"), page.get("url")) if p)
         find("visitor-page").text = f"On: {where}" if where else ""
+        visitor_details(find("visitor-details"), visitor)
         self.orders.show_for(visitor)
 
     def set_operators(self, operators: list) -> None:
@@ -188,7 +200,7 @@ class ConversationView:
         self.client.emit(event, payload, callback=self._on_changed)
 
     def _on_changed(self, ack: dict) -> None:
-        if ack and ack.get("ok"):
+        if acks.ok(ack):
             set_text(self.error, "")
             self.apply_summary(ack["conversation"])
             self.on_summary(ack["conversation"])
@@ -197,5 +209,20 @@ class ConversationView:
             self._render_assign()  # put the select back to the real assignee
 
     def _show_error(self, ack: "dict | None", fallback: str) -> None:
-        message = ((ack or {}).get("error") or {}).get("message") or fallback
-        set_text(self.error, message)
+        set_text(self.error, acks.error_message(ack, fallback))
+
+
+def visitor_details(box: object, visitor: dict) -> None:
+    """Pages this visit, first seen, and the contact properties the site set, as text."""
+    rows = []
+    if visitor.get("pages_viewed"):
+        rows.append(("Pages this visit", str(visitor["pages_viewed"])))
+    if visitor.get("first_seen_at"):
+        rows.append(("First seen", day_and_time(visitor["first_seen_at"])))
+    attributes = visitor.get("attributes") or {}
+    for key in sorted(attributes)[:20]:
+        rows.append((str(key), str(attributes[key])))
+    box.textContent = ""
+    for label, value in rows:
+        add(box, el("dt", label), el("dd", value, data_testid="visitor-detail"))
+    show(box, bool(rows))

@@ -1,22 +1,8 @@
-"""Tiny DOM helpers. User text only ever goes in through `.text` (textContent).
-
-Never pass text as the first argument of a `browser.html` tag: Brython assigns that to
-innerHTML.
+"""Tiny DOM helpers of the panel's pages (elements are made with `porch_ui.dom.el`). User
+text only ever goes in through `.text` (textContent).
 """
 
-from browser import document, html
-
-
-def el(tag: str, text: "str | None" = None, cls: str = "", **attrs: object) -> object:
-    """A new element; keyword `data_testid="x"` becomes the attribute `data-testid="x"`."""
-    node = getattr(html, tag.upper())()
-    if cls:
-        node.attrs["class"] = cls
-    for name, value in attrs.items():
-        node.attrs[name.replace("_", "-")] = str(value)
-    if text is not None:
-        node.text = text
-    return node
+from browser import document
 
 
 def find(testid: str, root: object = None) -> object:

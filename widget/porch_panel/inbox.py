@@ -8,8 +8,11 @@ from browser import document, timer, window
 
 from porch_panel import timefmt
 from porch_panel.conversation import ConversationView
-from porch_panel.dom import add, el, find, find_all, show
+from porch_panel.dom import add, find, find_all, show
+from porch_panel.inbox_tools import InboxTools
 from porch_panel.state import InboxList, preview
+from porch_ui import acks
+from porch_ui.dom import el
 
 LIST_REFRESH_MS = 30_000
 
@@ -24,7 +27,7 @@ def age_seconds(iso: "str | None") -> float:
 
 def url_state() -> tuple:
     params = window.URLSearchParams.new(window.location.search)
-    status = "closed" if params.get("status") == "closed" else "open"
+    status = params.get("status") if params.get("status") in ("closed", "snoozed") else "open"
     raw = params.get("c") or ""
     return status, int(raw) if raw.isdigit() else None
 
@@ -37,7 +40,8 @@ class InboxView:
         self.selected = deep_link_id or selected
         self.list_node = find("conversation-list")
         self.root = find("inbox")
-        self.conversation = ConversationView(client, operator_id, self._on_summary)
+        self.conversation = ConversationView(client, operator_id, self._on_summary, self.select)
+        self.tools = InboxTools(client, self)  # tags, snooze (docs/inbox.md)
         for button in find_all("status-filter"):
             button.bind("click", self._on_filter)
         find("back-to-list").bind("click", lambda _e: self.select(None))
@@ -73,13 +77,15 @@ class InboxView:
             self.conversation.leave()
         elif self.selected != self.conversation.conversation_id:
             self.conversation.open(self.selected)
+            self.tools.opened(self.selected)
 
     def _url(self) -> str:
         params = []
         if self.selected is not None:
             params.append(f"c={self.selected}")
-        if self.inbox.status == "closed":
-            params.append("status=closed")
+        if self.inbox.status != "open":
+            params.append(f"status={self.inbox.status}")
+        params += self.tools.url_params()
         return "/panel" + ("?" + "&".join(params) if params else "")
 
     def _on_popstate(self, _event: object) -> None:
@@ -111,18 +117,20 @@ class InboxView:
         status = self.inbox.status
 
         def done(ack: dict) -> None:
-            if ack and ack.get("ok") and status == self.inbox.status:
+            if acks.ok(ack) and status == self.inbox.status:
+                self.tools.listed(ack)
                 self.inbox.replace(ack.get("conversations") or [])
                 self.render_list()
 
-        self.client.emit("inbox.list", {"status": status}, callback=done)
+        self.client.emit("inbox.query", self.tools.query(status), callback=done)
 
     def _on_operators(self, ack: dict) -> None:
-        if ack and ack.get("ok"):
+        if acks.ok(ack):
             self.conversation.set_operators(ack.get("operators") or [])
 
     def _on_summary(self, summary: dict) -> None:
-        self.inbox.upsert(summary)
+        if not self.tools.hidden(summary):
+            self.inbox.upsert(summary)
         self.conversation.apply_summary(summary)
         self.render_list()
 
@@ -130,6 +138,7 @@ class InboxView:
         """Erased for privacy: gone from the list, and closed if it was open."""
         removed = data.get("ids") or []
         self.inbox.remove(removed)
+        self.conversation.history.remove(removed)
         if self.selected not in removed:
             self.render_list()
             return
@@ -178,7 +187,7 @@ class InboxView:
         unread = 0 if selected else int(summary.get("unread") or 0)
         name = summary.get("visitor_name") or "Visitor"
         href = f"/panel?c={summary['id']}" + (
-            "&status=closed" if self.inbox.status == "closed" else ""
+            f"&status={self.inbox.status}" if self.inbox.status != "open" else ""
         )
         item = el(
             "a",
@@ -206,6 +215,7 @@ class InboxView:
             item,
             el("span", f"Assigned to {assignee}" if assignee else "Unassigned", cls="assignee"),
         )
+        self.tools.decorate(item, summary)
         item.bind("click", lambda event: self._on_item_click(event, summary["id"]))
         return item
 

@@ -1,19 +1,11 @@
 """Message bubbles in the open conversation. Bodies are set as text, never as HTML."""
 
-from browser import window
-
-from porch_panel.dom import add, el
-
-
-def clock(iso: "str | None") -> str:
-    """Local hh:mm of an ISO timestamp ("" when absent or unreadable)."""
-    if not iso:
-        return ""
-    date = window.Date.new(iso)
-    hours, minutes = date.getHours(), date.getMinutes()
-    if hours != hours:  # NaN: unparseable
-        return ""
-    return f"{int(hours):02d}:{int(minutes):02d}"
+from porch_panel import bot_parts  # noqa: F401  (registers the `sources` part)
+from porch_panel.dom import add
+from porch_panel.parts import PARTS
+from porch_ui.clock import clock
+from porch_ui.dom import el
+from porch_ui.emoji import emoji_only
 
 
 def message_node(message: dict, pending: bool = False) -> object:
@@ -24,7 +16,9 @@ def message_node(message: dict, pending: bool = False) -> object:
     if pending:
         node.attrs["data-pending"] = "true"
     add(node, el("div", _meta(message, pending), cls="meta"))
-    add(node, el("div", str(message.get("body", "")), cls="body"))
+    body = str(message.get("body", ""))
+    add(node, el("div", body, cls="body emoji" if emoji_only(body) else "body"))
+    PARTS.render(node, message)
     _identify(node, message)
     return node
 

@@ -5,11 +5,11 @@ again if the visitor becomes verified). Shown only for visitors of a Shopify sto
 only for customers the store vouched for. Text goes in through `.text`, never as HTML.
 """
 
-import _json
-
 from browser import window
 
-from porch_panel.dom import add, el, find, set_text, show
+from porch_panel.dom import add, find, set_text, show
+from porch_sio import jsontext
+from porch_ui.dom import el
 
 
 def _words(status: "str | None") -> str:
@@ -46,7 +46,7 @@ class OrdersPanel:
         self.shown_for = key
         url = f"/panel/api/visitors/{key[0]}/orders"
         request = window.fetch(url).then(lambda response: response.text())
-        request.then(lambda text: self._render(key, _json.loads(text))).catch(
+        request.then(lambda text: self._render(key, jsontext.loads(text))).catch(
             lambda _error: self._failed(key)
         )
 

@@ -1,8 +1,9 @@
 """The top bar's live parts: connection indicator and the operator's presence toggle."""
 
-from browser import window
+from browser import document, window
 
 from porch_panel.dom import find
+from porch_ui import acks
 
 SIGNED_OUT = "not logged in"  # the /operator namespace's refusal for a missing/revoked session
 
@@ -21,7 +22,10 @@ class TopBar:
         self.status_node = find("connection-status")
         self.presence_button = find("presence-toggle")
         self.presence = "online"
+        self.signing_out = False
         self.presence_button.bind("click", self._toggle_presence)
+        for form in document.select(".logout-form"):
+            form.bind("submit", self._on_sign_out)
         client.on("connect", self._on_connect)
         client.on("disconnect", self._on_disconnect)
         client.on("connect_error", self._on_connect_error)
@@ -39,7 +43,14 @@ class TopBar:
         self._set_state("reconnecting")
         self.presence_button.disabled = True
 
+    def _on_sign_out(self, _event: object) -> None:
+        # This tab's socket is cut by its own sign-out: the form's reply leads to the
+        # sign-in page, which must not come back here after signing in.
+        self.signing_out = True
+
     def _on_connect_error(self, data: object = None) -> None:
+        if self.signing_out:
+            return
         if isinstance(data, dict) and data.get("message") == SIGNED_OUT:
             # Signed out elsewhere (or the session expired): sign in again, then come back.
             here = window.location.pathname + window.location.search
@@ -70,7 +81,7 @@ class TopBar:
         wanted = "away" if self.presence == "online" else "online"
 
         def done(ack: dict) -> None:
-            if ack and ack.get("ok"):
+            if acks.ok(ack):
                 self._show_presence(wanted)
 
         self.client.emit("presence.set", {"status": wanted}, callback=done)

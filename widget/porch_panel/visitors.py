@@ -3,8 +3,10 @@
 from browser import timer, window
 
 from porch_panel import timefmt
-from porch_panel.dom import add, el, find, set_text, show
+from porch_panel.dom import add, find, set_text, show
 from porch_panel.state import visitor_order
+from porch_ui import acks
+from porch_ui.dom import el
 
 
 def identity_badge(visitor: dict) -> object:
@@ -37,7 +39,7 @@ class VisitorsView:
 
     def _on_connect(self, *_args: object) -> None:
         def done(ack: dict) -> None:
-            if ack and ack.get("ok"):
+            if acks.ok(ack):
                 self.visitors = {v["id"]: v for v in ack.get("visitors") or []}
                 self.render()
 
@@ -113,11 +115,10 @@ class VisitorsView:
         button.disabled = True
 
         def done(ack: dict) -> None:
-            if ack and ack.get("ok"):
+            if acks.ok(ack):
                 window.location.assign(f"/panel?c={ack['conversation']['id']}")
                 return
             button.disabled = False
-            reason = ((ack or {}).get("error") or {}).get("message") or "Could not start a chat."
-            set_text(self.error, reason)
+            set_text(self.error, acks.error_message(ack, "Could not start a chat."))
 
         self.client.emit("conversation.start", {"visitor_id": visitor_id}, callback=done)

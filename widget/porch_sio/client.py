@@ -5,11 +5,9 @@ backoff and jitter; after the server refuses the namespace (bad auth) it retries
 Emits made while disconnected are queued and sent after the next namespace connect.
 """
 
-import _json
-
 from browser import window
 
-from porch_sio import packets
+from porch_sio import jsontext, packets
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -21,10 +19,6 @@ MIN_DELAY_MS = 500
 MAX_DELAY_MS = 10_000
 REFUSED_DELAY_MS = 30_000
 JITTER = 0.25
-
-
-def _dumps(value: object) -> str:
-    return _json.dumps(value)
 
 
 def _report(exc: Exception) -> None:
@@ -135,7 +129,7 @@ class SocketIOClient:
             self._ws.send(text)
 
     def _send(self, packet: packets.Packet) -> None:
-        self._send_raw(packets.EIO_MESSAGE + packets.encode_sio(packet, _dumps))
+        self._send_raw(packets.EIO_MESSAGE + packets.encode_sio(packet, jsontext.dumps))
 
     def _drop_transport(self, reason: str) -> None:
         """Forget the current WebSocket (closing it) and tell handlers if we were connected."""
@@ -209,7 +203,7 @@ class SocketIOClient:
 
     def _on_open(self, payload: str) -> None:
         try:
-            handshake = packets.decode_open(payload, _json.loads)
+            handshake = packets.decode_open(payload, jsontext.loads)
         except packets.PacketError as exc:
             window.console.warn(f"porch_sio: {exc}")
             self._drop_transport("transport error")
@@ -223,7 +217,7 @@ class SocketIOClient:
 
     def _on_message(self, payload: str) -> None:
         try:
-            packet = packets.decode_sio(payload, _json.loads)
+            packet = packets.decode_sio(payload, jsontext.loads)
         except packets.PacketError as exc:
             window.console.warn(f"porch_sio: {exc}")
             return

@@ -1,8 +1,8 @@
 """Engine.IO v4 and Socket.IO v5 text packets: pure encode/decode, no browser imports.
 
-JSON is injected (`dumps`/`loads`) because the browser uses Brython's native `_json`
-module while CPython tests use `json`; importing `json` here would drag a large part of
-the stdlib into the widget bundle.
+JSON is injected (`dumps`/`loads`) because the browser uses its own JSON
+(`porch_sio.jsontext`) while CPython tests use `json`; importing `json` here would drag a
+large part of the stdlib into the widget bundle.
 """
 
 TYPE_CHECKING = False

@@ -1,13 +1,15 @@
-"""The message box: Enter sends, Shift+Enter breaks the line, a counter near the limit,
-and a throttled typing preview (at most one draft per interval, trailing edge included)."""
+"""The message box: Enter sends (`porch_ui.composer`), a counter near the limit, and a
+throttled typing preview (at most one draft per interval, trailing edge included)."""
 
 from browser import document, window
+
+from porch_ui.composer import enter_sends
+from porch_ui.limits import MESSAGE_MAX
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-MAX_LENGTH = 4000
 COUNTER_FROM = 3500
 DRAFT_INTERVAL_MS = 300
 
@@ -21,8 +23,9 @@ class Composer:
         self._last_draft_at = 0
         self._draft_timer: int | None = None
         self._sent_draft = ""
+        self.files = None  # the upload tray (`porch_ui.attachments.Uploads`), once armed
         document["porch-composer"].bind("submit", self._submit)
-        self.input.bind("keydown", self._keydown)
+        enter_sends(self.input, self._send)
         self.input.bind("input", self._changed)
 
     def focus(self) -> None:
@@ -35,15 +38,17 @@ class Composer:
         if self.input.value:
             self._flush_draft()
 
-    def _keydown(self, evt: object) -> None:
-        if evt.key == "Enter" and not (evt.shiftKey or evt.isComposing):
-            self._submit(evt)
-
     def _submit(self, evt: object) -> None:
         evt.preventDefault()
+        self._send()
+
+    def _send(self) -> None:
         body = self.input.value.strip()
-        if not body or len(body) > MAX_LENGTH:
+        files = self.files.ready() if self.files is not None else []
+        if (not body and not files) or len(body) > MESSAGE_MAX:
             return
+        if self.files is not None and self.files.busy():
+            return  # the send button says so: it waits for the uploads
         self.input.value = ""
         self._changed()
         self.on_send(body)
@@ -51,8 +56,8 @@ class Composer:
     def _changed(self, _evt: object = None) -> None:
         length = len(self.input.value)
         self.counter.hidden = length < COUNTER_FROM
-        self.counter.textContent = f"{length} / {MAX_LENGTH}"
-        self.counter.classList.toggle("over", length >= MAX_LENGTH)
+        self.counter.textContent = f"{length} / {MESSAGE_MAX}"
+        self.counter.classList.toggle("over", length >= MESSAGE_MAX)
         self.input.style.height = "auto"
         self.input.style.height = f"{self.input.scrollHeight + 2}px"
         self._schedule_draft()

@@ -2,7 +2,7 @@
 
 from browser import window
 
-from porch_widget.dom import to_js, to_py
+from porch_sio import jsontext
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -13,6 +13,16 @@ if TYPE_CHECKING:
 # operations that touch `parent` run as plain JS functions.
 _from_parent = window.Function.new("evt", "return evt.source === window.parent")
 _post = window.Function.new("msg", "origin", "window.parent.postMessage(msg, origin)")
+
+
+def to_js(value: object) -> object:
+    """A plain JS object for postMessage (structured clone rejects Brython wrappers)."""
+    return window.JSON.parse(jsontext.dumps(value))  # not `_json`, which garbles emoji
+
+
+def to_py(value: object) -> object:
+    """Plain Python dicts/lists from a JS value (e.g. a postMessage payload)."""
+    return jsontext.loads(window.JSON.stringify(value))
 
 
 class Host:

@@ -8,12 +8,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from porch.chat.identity import identity_hash
-from porch.chat.models import Site
-from porch.demo.catalog import PRODUCTS, find_product
+from porch.demo.catalog import PLANS, PRODUCTS, find_product
 from porch.demo.seed import demo_site
+from porch.embed.snippet import snippet
 from porch.services import Services
-from porch.widget.snippet import snippet
+from porch.sites.models import Site
+from porch.visitors.identity import identity_hash
 
 # The demo shop's one customer account: signing in shows identity verification at work.
 DEMO_CUSTOMER = {"id": "1001", "name": "Dana Reyes", "email": "dana@shop.example"}
@@ -58,6 +58,12 @@ def routes(services: Services) -> list[BaseRoute]:
             return HTMLResponse("No such product.", status_code=404)
         return await render(request, "product.html", product=item)
 
+    async def pricing(request: Request) -> Response:
+        return await render(request, "pricing.html", plans=PLANS)
+
+    async def cart(request: Request) -> Response:
+        return await render(request, "cart.html")
+
     async def sign_in(_request: Request) -> Response:
         response = RedirectResponse("/demo", status_code=303)
         response.set_cookie(SIGNED_IN_COOKIE, DEMO_CUSTOMER["id"], httponly=True, samesite="lax")
@@ -71,6 +77,8 @@ def routes(services: Services) -> list[BaseRoute]:
     return [
         Route("/demo", storefront),
         Route("/demo/products/{slug}", product),
+        Route("/demo/pricing", pricing),
+        Route("/demo/cart", cart),
         Route("/demo/sign-in", sign_in, methods=["POST"]),
         Route("/demo/sign-out", sign_out, methods=["POST"]),
     ]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from porch.chat.models import Site
 from porch.operators.service import Operator
 from porch.services import Services
+from porch.sites.models import Site
 
 DEMO_SITE_NAME = "Porch Demo Store"
 DEMO_OPERATOR_EMAIL = "demo@porch.example"

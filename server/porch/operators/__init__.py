@@ -1,1 +1,17 @@
-"""Operators: the people who answer chats (accounts, passwords, presence)."""
+"""Operators: the people who answer chats (accounts, passwords, presence), their roles,
+invitations, teams, skills and capacity (docs/team.md)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from porch.services import Services
+
+
+def install(services: Services) -> None:
+    """The Team page, the invitation page and the admin socket events."""
+    from porch.operators import panel, sockets
+
+    services.routes += panel.routes(services)
+    sockets.attach(services)

@@ -14,3 +14,12 @@ class SessionsRevoked:
     name: ClassVar[str] = "operator.sessions_revoked"
     operator_id: int
     session_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OperatorPresenceChanged:
+    """An operator connected, went away or back, or closed their last panel tab."""
+
+    name: ClassVar[str] = "operator.presence"
+    operator_id: int
+    status: str  # online | away | offline

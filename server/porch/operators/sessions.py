@@ -98,9 +98,10 @@ class SessionStore:
         now = self.clock()
         table = operator_sessions
         query = (
-            sa.select(table, operators.c.email, operators.c.name)
+            sa.select(table, operators.c.email, operators.c.name, operators.c.role)
             .join(operators, operators.c.id == table.c.operator_id)
             .where(table.c.id == session_id(token))
+            .where(operators.c.deactivated_at.is_(None))  # deactivated: signed out everywhere
         )
         async with self.db.connect() as conn:
             row = (await conn.execute(query)).first()
@@ -113,7 +114,7 @@ class SessionStore:
                 await conn.execute(
                     table.update().where(table.c.id == row.id).values(last_seen_at=now)
                 )
-        operator = Operator(id=row.operator_id, email=row.email, name=row.name)
+        operator = Operator(id=row.operator_id, email=row.email, name=row.name, role=row.role)
         return _to_session(values, operator)
 
     async def revoke(self, session: OperatorSession) -> None:

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
-
-from porch.panel import auth, pages, sites
-from porch.panel.headers import SECURED
-from porch.services import Services
-
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+if TYPE_CHECKING:
+    from porch.services import Services
 
 
-def routes(services: Services) -> list[BaseRoute]:
-    static = StaticFiles(directory=STATIC_DIR)
-    return [
+def install(services: Services) -> None:
+    from starlette.routing import Mount
+    from starlette.staticfiles import StaticFiles
+
+    from porch.panel import auth, pages, sites
+    from porch.panel.headers import SECURED
+
+    static = StaticFiles(directory=Path(__file__).resolve().parent / "static")
+    services.routes += [
         *auth.routes(services),
         *pages.routes(services),
         *sites.routes(services),

@@ -61,7 +61,7 @@ def safe_next(value: str | None) -> str:
 
 
 def routes(services: Services) -> list[Route]:
-    limiter = LoginRateLimiter()
+    limiter = LoginRateLimiter(services.limiter)
     config = services.config
 
     async def login_page(request: Request) -> Response:
@@ -82,7 +82,7 @@ def routes(services: Services) -> list[Route]:
         except csrf.CsrfError:
             return _csrf_failed()
         ip = client_ip(request)
-        wait = limiter.retry_after(ip, email)
+        wait = await limiter.retry_after(ip, email)
         if wait:
             return _too_many_attempts(request, email, target, wait)
         if not email or not password:
@@ -91,9 +91,9 @@ def routes(services: Services) -> list[Route]:
             )
         operator = await services.operators.authenticate(email, password)
         if operator is None:
-            limiter.record_failure(ip, email)
+            await limiter.record_failure(ip, email)
             return _login_form(request, email, target, "Wrong email or password.", 401)
-        limiter.record_success(ip, email)
+        await limiter.record_success(ip, email)
         new = await services.sessions.create(
             operator, user_agent=request.headers.get("user-agent", ""), ip=ip
         )

@@ -44,7 +44,8 @@ def decode_session(secret_key: str, cookie_value: str | None) -> str | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("sid"), str):
         return None
-    return data["sid"]
+    sid: str = data["sid"]
+    return sid
 
 
 async def resolve_cookie(

@@ -8,33 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from porch.chat.errors import NotFound, SiteError
-from porch.chat.models import Site
-from porch.chat.settings import SiteSettingsUpdate, settings_problems
-from porch.chat.sites import DEFAULT_SETTINGS, site_problems
-from porch.panel import csrf
-from porch.panel.auth import SignedIn, redirect_to_login, signed_in
-from porch.panel.forms import MAX_FORM_BYTES, FormError, read_form
+from porch.embed.snippet import snippet
+from porch.errors import NotFound, SiteError
+from porch.panel.auth import SignedIn
+from porch.panel.forms import MAX_FORM_BYTES
 from porch.panel.forms import field as form_field
 from porch.panel.headers import secured_route
-from porch.panel.pages import operators_only, render_view
-from porch.panel.render import error_page, form_expired_page
+from porch.panel.pages import Posted, admins_only, form_post, render_view
+from porch.panel.render import error_page
 from porch.services import Services
-from porch.widget.snippet import snippet
+from porch.sites.directory import DEFAULT_SETTINGS, site_problems
+from porch.sites.models import Site
+from porch.sites.settings import FormField, SiteSettingsUpdate, settings_problems
 
 SETTINGS_PATH = "/panel/settings"
 NEW = "new"
 """The key of the add-site form among the page's forms (the others are keyed by site id)."""
 MAX_SITE_ID = 2**31 - 1  # sites.id is a 32-bit integer on PostgreSQL
-
-Posted = Callable[[Request, SignedIn, dict[str, str]], Awaitable[Response]]
 
 
 @dataclass(frozen=True)
@@ -61,8 +58,32 @@ def stored_form(site: Site) -> SiteForm:
             "typing_preview": site.typing_preview,
             "color": settings["color"],
             "greeting": settings["greeting"],
+            "theme": settings.get("theme", "auto"),
+            "language": settings.get("language", "auto"),
+            "logo_url": settings.get("logo_url", ""),
+            "offline_form": bool(settings.get("offline_form")),
+            **{f"prechat_{f}": _prechat_state(settings, f) for f in PRECHAT_FIELDS},
         }
     )
+
+
+PRECHAT_FIELDS: tuple[Literal["name", "email", "question"], ...] = ("name", "email", "question")
+
+
+def _prechat_state(settings: Mapping[str, Any], name: str) -> str:
+    """`off`, `optional` or `required`: how the pre-chat form asks for `name`."""
+    for field_ in settings.get("prechat_fields") or []:
+        if field_.get("name") == name:
+            return "required" if field_.get("required") else "optional"
+    return "off"
+
+
+def _prechat_fields(values: Mapping[str, Any]) -> list[FormField]:
+    return [
+        FormField(name=name, required=values[f"prechat_{name}"] == "required")
+        for name in PRECHAT_FIELDS
+        if values[f"prechat_{name}"] in ("optional", "required")
+    ]
 
 
 def origin_lines(text: str) -> list[str]:
@@ -120,22 +141,8 @@ def routes(services: Services) -> list[Route]:
         return await show(who, query=request.query_params)
 
     def posted(handler: Posted) -> Callable[[Request], Awaitable[Response]]:
-        """A signed-in operator's form with a valid CSRF token, else no change."""
-
-        async def endpoint(request: Request) -> Response:
-            who = await signed_in(request, services)
-            if who is None:
-                return redirect_to_login(request, back_to=SETTINGS_PATH)
-            try:
-                form = await read_form(request)
-                csrf.check_session_form(request, form, who.session, config)
-                return await handler(request, who, form)
-            except FormError as exc:
-                return error_page(services, exc.status_code, "Not saved", exc.message)
-            except csrf.CsrfError:
-                return form_expired_page(services, "Nothing was saved.")
-
-        return endpoint
+        """Agents cannot change site settings: admins' forms only."""
+        return form_post(services, SETTINGS_PATH, handler, admins=True)
 
     def saved(param: str, site: Site) -> Response:
         location = f"{SETTINGS_PATH}?{param}={site.id}#site-{site.id}"
@@ -157,6 +164,13 @@ def routes(services: Services) -> list[Route]:
             "typing_preview": "typing_preview" in form,
             "color": _text(form, "color").strip(),
             "greeting": _text(form, "greeting").strip(),
+            "theme": _text(form, "theme").strip() or "auto",
+            "language": _text(form, "language").strip() or "auto",
+            "logo_url": _text(form, "logo_url").strip(),
+            "offline_form": "offline_form" in form,
+            **{
+                f"prechat_{f}": _text(form, f"prechat_{f}").strip() or "off" for f in PRECHAT_FIELDS
+            },
         }
         site = await services.sites.get(site_id) if site_id <= MAX_SITE_ID else None
         if site is None:
@@ -168,6 +182,11 @@ def routes(services: Services) -> list[Route]:
                     typing_preview=values["typing_preview"],
                     color=values["color"],
                     greeting=values["greeting"],
+                    theme=values["theme"],
+                    language=values["language"],
+                    logo_url=values["logo_url"],
+                    offline_form=values["offline_form"],
+                    prechat_fields=_prechat_fields(values),
                 )
             except ValidationError as exc:  # name and origins are told at the same time
                 problems = {**site_problems(values["name"], origins), **settings_problems(exc)}
@@ -190,7 +209,7 @@ def routes(services: Services) -> list[Route]:
         return saved("rotated", site)
 
     return [
-        secured_route(SETTINGS_PATH, operators_only(services, settings_page), "GET"),
+        secured_route(SETTINGS_PATH, admins_only(services, settings_page), "GET"),
         secured_route(f"{SETTINGS_PATH}/sites", posted(add_site), "POST"),
         secured_route(f"{SETTINGS_PATH}/sites/{{site_id:int}}", posted(edit_site), "POST"),
         secured_route(

@@ -8,13 +8,24 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 import socketio
 from pydantic import ValidationError
 from socketio.exceptions import ConnectionRefusedError as Refused
 
-from porch.chat.errors import ChatError
+__all__ = [
+    "Ack",
+    "EventNamespace",
+    "Refused",
+    "RequestError",
+    "Routed",
+    "handles",
+    "when_connected",
+]
+
+from porch.errors import DomainError
+from porch.ops.logs import socket_event
 from porch.ratelimit import RateLimiter
 from porch.realtime.schemas import Payload
 from porch.services import Services
@@ -67,7 +78,9 @@ async def when_connected(server: socketio.AsyncServer, sid: str, namespace: str)
         await asyncio.sleep(0.01)
 
 
-class EventNamespace(socketio.AsyncNamespace):
+class Routed:
+    """A class whose `@handles` methods are socket events: collected into `routes`."""
+
     routes: ClassVar[dict[str, Route]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -78,16 +91,32 @@ class EventNamespace(socketio.AsyncNamespace):
                 event, schema, limit = member.__porch_route__
                 cls.routes[event] = Route(name, schema, limit)
 
+
+class EventNamespace(Routed, socketio.AsyncNamespace):
     def __init__(self, namespace: str, services: Services, limiter: RateLimiter) -> None:
         super().__init__(namespace)
         self.services = services
         self.limiter = limiter
+        self._extensions: dict[str, tuple[Route, Routed]] = {}
+
+    def extend(self, handlers: Routed) -> None:
+        """Serve another feature's `@handles` events on this namespace (tickets on
+        `/operator`): validated, rate-limited and failed exactly like its own."""
+        for event, route in type(handlers).routes.items():
+            if event in self.routes or event in self._extensions:
+                raise ValueError(f"{self.namespace} already handles {event!r}")
+            self._extensions[event] = (route, handlers)
 
     async def rate_key(self, sid: str) -> str:
         """Whose budget an event spends (a person, not a socket)."""
         raise NotImplementedError
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
+        sid = str(args[0]) if args else ""
+        with socket_event(event, self.namespace, sid):  # in every log line meanwhile
+            return await self._trigger(event, *args)
+
+    async def _trigger(self, event: str, *args: Any) -> Any:
         if event in ("connect", "disconnect"):
             return await self._lifecycle(event, *args)
         sid, data = args[0], args[1:]
@@ -95,7 +124,7 @@ class EventNamespace(socketio.AsyncNamespace):
             return await self._dispatch(event, sid, data)
         except RequestError as exc:
             return await self.fail(sid, event, exc.code, exc.message)
-        except ChatError as exc:
+        except DomainError as exc:
             return await self.fail(sid, event, exc.code, str(exc))
         except Exception:
             log.exception("%s %s failed", self.namespace, event)
@@ -113,18 +142,21 @@ class EventNamespace(socketio.AsyncNamespace):
             return None
 
     async def _dispatch(self, event: str, sid: str, data: tuple[Any, ...]) -> Ack:
-        route = self.routes.get(event)
+        route, owner = self.routes.get(event), cast(Routed, self)
+        if route is None and event in self._extensions:
+            route, owner = self._extensions[event]
         if route is None:
             raise RequestError("invalid", f"unknown event {event!r}")
         if len(data) > 1:
             raise RequestError("invalid", "send one payload object")
-        if not self.limiter.allow(route.limit, await self.rate_key(sid)):
+        if not await self.limiter.allow(route.limit, await self.rate_key(sid)):
             raise RequestError("rate_limited", "too many requests, slow down")
         try:
             payload = route.schema.model_validate(data[0] if data else {})
         except ValidationError as exc:
             raise RequestError("invalid", describe(exc)) from None
-        return await getattr(self, route.method)(sid, payload)
+        handler: Callable[[str, Payload], Awaitable[Ack]] = getattr(owner, route.method)
+        return await handler(sid, payload)
 
     async def fail(self, sid: str, event: str, code: str, message: str) -> Ack:
         error = {"code": code, "message": message, "event": event}

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from porch.chat.origins import is_own_origin
+from porch import wire
+from porch.actors import Actor
+from porch.operators.events import OperatorPresenceChanged
 from porch.operators.service import Operator
 from porch.panel.sessions import resolve_cookie_header
-from porch.realtime import fanout, schemas
+from porch.realtime import schemas
+from porch.realtime.attached import claim_attachments
 from porch.realtime.dispatch import Ack, EventNamespace, Refused, handles, when_connected
 from porch.realtime.fanout import OPERATORS_ROOM, conversation_room, session_room
+from porch.sites.origins import is_own_origin
 
 
 class OperatorNamespace(EventNamespace):
@@ -26,7 +30,7 @@ class OperatorNamespace(EventNamespace):
         await self.save_session(sid, {"operator": operator})
         await self.enter_room(sid, session_room(session.id))  # signing out disconnects it
         await self.enter_room(sid, OPERATORS_ROOM)
-        self.services.presence.operator_connected(operator, sid)
+        await self.services.presence.operator_connected(operator, sid)
         self.server.start_background_task(self._greet, sid)
 
     def _same_origin(self, environ: dict[str, Any]) -> bool:
@@ -40,34 +44,48 @@ class OperatorNamespace(EventNamespace):
 
     async def _greet(self, sid: str) -> None:
         await when_connected(self.server, sid, self.namespace)
-        await fanout.presence_changed(self.services)
+        operator = await self.operator(sid)
+        await self._presence_changed(operator.id)
 
     async def on_disconnect(self, sid: str, reason: str | None = None) -> None:
-        self.services.presence.operator_disconnected(sid)
-        await fanout.presence_changed(self.services)
+        operator_id = await self.services.presence.operator_disconnected(sid)
+        if operator_id is not None:
+            await self._presence_changed(operator_id)
 
-    async def _operator(self, sid: str) -> Operator:
-        return (await self.get_session(sid))["operator"]
+    async def _presence_changed(self, operator_id: int) -> None:
+        status = await self.services.presence.operator_status(operator_id)
+        await self.services.events.publish(OperatorPresenceChanged(operator_id, status))
+
+    async def operator(self, sid: str) -> Operator:
+        operator: Operator = (await self.get_session(sid))["operator"]
+        return operator
 
     async def rate_key(self, sid: str) -> str:
-        return f"operator:{(await self._operator(sid)).id}"
+        return f"operator:{(await self.operator(sid)).id}"
+
+    async def actor(self, sid: str) -> Actor:
+        operator = await self.operator(sid)
+        return Actor.operator(operator.id, operator.name)
 
     @handles("inbox.list", schemas.InboxList, limit="operator")
     async def inbox(self, sid: str, data: schemas.InboxList) -> Ack:
-        summaries = await self.services.chat.list_conversations(data.status)
-        return {"ok": True, "conversations": [s.to_wire() for s in summaries]}
+        summaries = await self.services.conversations.inbox(data.status)
+        return {"ok": True, "conversations": [wire.conversation_summary(s) for s in summaries]}
 
     @handles("conversation.watch", schemas.ConversationRef, limit="operator")
     async def watch(self, sid: str, data: schemas.ConversationRef) -> Ack:
-        online = self.services.presence.online_visitor_ids()
-        detail = await self.services.chat.watch_conversation(data.conversation_id, online)
+        online = await self.services.presence.online_visitor_ids()
+        detail = await self.services.conversations.watch(
+            data.conversation_id, await self.actor(sid), online
+        )
         await self.enter_room(sid, conversation_room(data.conversation_id))
         return {
             "ok": True,
-            "conversation": detail.summary.to_wire(),
-            "messages": [m.to_wire() for m in detail.messages],
-            "visitor": detail.visitor.to_wire(),
+            "conversation": wire.conversation_summary(detail.summary),
+            "messages": [wire.message(m) for m in detail.messages],
+            "visitor": wire.visitor_summary(detail.visitor),
             "draft": detail.draft,
+            "history": [wire.conversation_summary(s) for s in detail.history],
         }
 
     @handles("conversation.unwatch", schemas.ConversationRef, limit="operator")
@@ -77,62 +95,66 @@ class OperatorNamespace(EventNamespace):
 
     @handles("message.send", schemas.OperatorMessageSend, limit="message")
     async def send(self, sid: str, data: schemas.OperatorMessageSend) -> Ack:
-        message = await self.services.chat.send_operator_message(
-            data.conversation_id,
-            await self._operator(sid),
-            data.client_id,
-            data.body,
-            data.internal,
-        )
-        return {"ok": True, "message": message.to_wire()}
+        actor = await self.actor(sid)
+        parts = await claim_attachments(self.services, "operator", actor.id or 0, data)
+        message = await self.services.conversations.post_message(
+            actor, data.conversation_id, data.client_id, data.body, internal=data.internal,
+            parts=parts,
+        )  # fmt: skip
+        return {"ok": True, "message": wire.message(message)}
 
     @handles("typing", schemas.OperatorTyping, limit="typing")
     async def typing(self, sid: str, data: schemas.OperatorTyping) -> Ack:
-        operator = await self._operator(sid)
-        await self.services.chat.operator_typing(data.conversation_id, operator, data.typing)
+        actor = await self.actor(sid)
+        await self.services.conversations.operator_typing(data.conversation_id, actor, data.typing)
         return None
 
     @handles("conversation.read", schemas.ConversationRef, limit="operator")
     async def read(self, sid: str, data: schemas.ConversationRef) -> Ack:
-        summary = await self.services.chat.mark_read(data.conversation_id)
-        return {"ok": True, "conversation": summary.to_wire()}
+        actor = await self.actor(sid)
+        summary = await self.services.conversations.mark_read(data.conversation_id, actor)
+        return {"ok": True, "conversation": wire.conversation_summary(summary)}
 
     @handles("conversation.assign", schemas.Assign, limit="operator")
     async def assign(self, sid: str, data: schemas.Assign) -> Ack:
-        summary = await self.services.chat.assign(data.conversation_id, data.operator_id)
-        return {"ok": True, "conversation": summary.to_wire()}
+        actor = await self.actor(sid)
+        summary = await self.services.conversations.assign(
+            data.conversation_id, data.operator_id, actor
+        )
+        return {"ok": True, "conversation": wire.conversation_summary(summary)}
 
     @handles("conversation.close", schemas.ConversationRef, limit="operator")
     async def close(self, sid: str, data: schemas.ConversationRef) -> Ack:
-        summary = await self.services.chat.close(data.conversation_id)
-        return {"ok": True, "conversation": summary.to_wire()}
+        actor = await self.actor(sid)
+        summary = await self.services.conversations.close(data.conversation_id, actor)
+        return {"ok": True, "conversation": wire.conversation_summary(summary)}
 
     @handles("conversation.reopen", schemas.ConversationRef, limit="operator")
     async def reopen(self, sid: str, data: schemas.ConversationRef) -> Ack:
-        summary = await self.services.chat.reopen(data.conversation_id)
-        return {"ok": True, "conversation": summary.to_wire()}
+        actor = await self.actor(sid)
+        summary = await self.services.conversations.reopen(data.conversation_id, actor)
+        return {"ok": True, "conversation": wire.conversation_summary(summary)}
 
     @handles("conversation.start", schemas.Start, limit="operator")
     async def start(self, sid: str, data: schemas.Start) -> Ack:
-        operator = await self._operator(sid)
-        summary = await self.services.chat.start_conversation(data.visitor_id, operator.id)
-        return {"ok": True, "conversation": summary.to_wire()}
+        summary = await self.services.conversations.start(data.visitor_id, await self.actor(sid))
+        return {"ok": True, "conversation": wire.conversation_summary(summary)}
 
     @handles("visitors.list", schemas.Empty, limit="operator")
     async def visitors(self, sid: str, data: schemas.Empty) -> Ack:
-        online = self.services.presence.online_visitor_ids()
-        summaries = await self.services.chat.list_visitors(online)
-        return {"ok": True, "visitors": [s.to_wire() for s in summaries]}
+        online = await self.services.presence.online_visitor_ids()
+        summaries = await self.services.visitors.list_live(online)
+        return {"ok": True, "visitors": [wire.visitor_summary(s) for s in summaries]}
 
     @handles("operators.list", schemas.Empty, limit="operator")
     async def operators(self, sid: str, data: schemas.Empty) -> Ack:
-        presence = self.services.presence
+        connected = {o["id"]: o["status"] for o in await self.services.presence.operators()}
         everyone = await self.services.operators.list()
-        listed = [{**o.to_wire(), "status": presence.operator_status(o.id)} for o in everyone]
+        listed = [{**wire.operator(o), "status": connected.get(o.id, "offline")} for o in everyone]
         return {"ok": True, "operators": listed}
 
     @handles("presence.set", schemas.PresenceSet, limit="operator")
     async def set_presence(self, sid: str, data: schemas.PresenceSet) -> Ack:
-        self.services.presence.set_status((await self._operator(sid)).id, data.status)
-        await fanout.presence_changed(self.services)
+        await self.services.presence.set_status((await self.operator(sid)).id, data.status)
+        await self._presence_changed((await self.operator(sid)).id)
         return {"ok": True}

@@ -4,24 +4,48 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from porch.text import TextOnly
 
 ClientId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 ]
-Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-Draft = Annotated[str, StringConstraints(max_length=4000)]
-Title = Annotated[str, StringConstraints(max_length=500)]
+# Free text is `TextOnly`: NUL and lone surrogates are refused alike on every database.
+Body = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), TextOnly
+]
+# A message with files may have no text (`porch.attachments`).
+MaybeBody = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), TextOnly]
+AttachmentIds = Annotated[
+    list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,32}$")]],
+    Field(max_length=10),
+]
+Draft = Annotated[str, StringConstraints(max_length=4000), TextOnly]
+Title = Annotated[str, StringConstraints(max_length=500), TextOnly]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), TextOnly
+]
 Email = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True, max_length=320, pattern=r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$"
     ),
+    TextOnly,
 ]
-AttributeKey = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-AttributeValue = Annotated[str, StringConstraints(max_length=1000)] | bool | int | float
+AttributeKey = Annotated[str, StringConstraints(min_length=1, max_length=100), TextOnly]
+# Checked before the union, so a bad string gets one error, not one per alternative.
+AttributeValue = Annotated[
+    Annotated[str, StringConstraints(max_length=1000)] | bool | int | float, TextOnly
+]
 
 
 def _web_url(value: str) -> str:
@@ -30,8 +54,10 @@ def _web_url(value: str) -> str:
     return value
 
 
-Url = Annotated[str, StringConstraints(min_length=1, max_length=2048), AfterValidator(_web_url)]
-Referrer = Annotated[str, StringConstraints(max_length=2048), AfterValidator(_web_url)]
+Url = Annotated[
+    str, StringConstraints(min_length=1, max_length=2048), AfterValidator(_web_url), TextOnly
+]
+Referrer = Annotated[str, StringConstraints(max_length=2048), AfterValidator(_web_url), TextOnly]
 
 
 class Payload(BaseModel):
@@ -45,9 +71,30 @@ class Empty(Payload):
 # -- visitor ----------------------------------------------------------------------------
 
 
-class VisitorMessageSend(Payload):
+class Choice(Payload):
+    """A button the visitor clicked: one offered in a message's `choices` part."""
+
+    message_id: Id
+    choice_id: Annotated[str, StringConstraints(min_length=1, max_length=64), TextOnly]
+
+
+class WithAttachments(Payload):
+    """`message.send` on either socket: text, files (ids from an upload), or both."""
+
+    body: MaybeBody = ""
+    attachments: AttachmentIds = []
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> WithAttachments:
+        if not self.body and not self.attachments:
+            raise ValueError("a message needs text or a file")
+        return self
+
+
+class VisitorMessageSend(WithAttachments):
     client_id: ClientId
-    body: Body
+    choice: Choice | None = None
+    """A click on a choice: the message stored is its label (docs/flows.md)."""
 
 
 class VisitorTyping(Payload):
@@ -69,7 +116,7 @@ class VisitorUpdate(Payload):
 class IdentityClaim(Payload):
     """`Porch.setVisitor({id, name, email, hash})` from a site that verifies identity."""
 
-    id: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    id: Annotated[str, StringConstraints(min_length=1, max_length=255), TextOnly]
     hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
     name: Name | None = None
     email: Email | None = None
@@ -86,10 +133,9 @@ class ConversationRef(Payload):
     conversation_id: Id
 
 
-class OperatorMessageSend(Payload):
+class OperatorMessageSend(WithAttachments):
     conversation_id: Id
     client_id: ClientId
-    body: Body
     internal: bool = False
 
 

@@ -105,7 +105,7 @@ class AdminClient:
 
 
 def _backoff(attempt: int) -> float:
-    return min(MAX_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2**attempt)
+    return float(min(MAX_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2**attempt))
 
 
 def _throttled_for(response: httpx.Response, attempt: int) -> float | None:

@@ -3,8 +3,8 @@ their data or its erasure, a shop's data must be erased."""
 
 from __future__ import annotations
 
-from porch.chat import privacy
 from porch.integrations.shopify.service import ShopifyApp
+from porch.visitors import privacy
 
 
 async def uninstalled(app: ShopifyApp, shop: str) -> None:
@@ -29,7 +29,7 @@ async def customer_data_request(
     stored = await app.store.get(shop)
     if stored is None or stored.site_id is None:
         return None
-    async with app.chat.db.connect() as conn:
+    async with app.db.connect() as conn:
         ids = await privacy.customer_visitors(conn, stored.site_id, customer_id, email)
         data = await privacy.export(conn, ids)
     export = {"shop": shop, "customer_id": customer_id, "email": email, **data}
@@ -41,10 +41,10 @@ async def redact_customer(app: ShopifyApp, shop: str, customer_id: str, email: s
     stored = await app.store.get(shop)
     if stored is None or stored.site_id is None:
         return 0
-    async with app.chat.db.begin() as conn:
+    async with app.db.begin() as conn:
         ids = await privacy.customer_visitors(conn, stored.site_id, customer_id, email)
         erased = await privacy.erase_visitors(conn, ids)
-    await app.chat.events.publish(erased)
+    await app.events.publish(erased)
     return len(ids)
 
 
@@ -52,7 +52,7 @@ async def redact_shop(app: ShopifyApp, shop: str) -> None:
     """Erase the shop's site and everything on it, and what we stored about the shop."""
     stored = await app.store.get(shop)
     if stored is not None and stored.site_id is not None:
-        async with app.chat.db.begin() as conn:
+        async with app.db.begin() as conn:
             erased = await privacy.erase_site(conn, stored.site_id)
-        await app.chat.events.publish(erased)
+        await app.events.publish(erased)
     await app.store.forget(shop)

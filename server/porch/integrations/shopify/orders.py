@@ -7,9 +7,9 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from porch.chat.models import Site
 from porch.integrations.shopify.admin import ShopifyError
 from porch.integrations.shopify.service import NotInstalled, ShopifyApp
+from porch.sites.models import Site
 
 RECENT = 5
 ORDER_NUMBER = re.compile(r"^#?(\d{1,12})$")

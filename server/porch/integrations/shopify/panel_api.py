@@ -41,7 +41,7 @@ def routes(services: Services, app: ShopifyApp) -> list[Route]:
 
     async def visitor_orders(request: Request) -> Response:
         visitor_id = request.path_params["visitor_id"]
-        visitor = await services.chat.get_visitor(visitor_id) if visitor_id <= MAX_ID else None
+        visitor = await services.visitors.get(visitor_id) if visitor_id <= MAX_ID else None
         if visitor is None:
             return json({"ok": False, "error": "no such visitor"}, 404)
         site = await services.sites.get(visitor.site_id)

@@ -17,9 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from porch.chat.identity import identity_hash
-from porch.chat.models import Site
-from porch.integrations.shopify import install, panel_api, webhooks
+from porch.integrations.shopify import installation, panel_api, webhooks
 from porch.integrations.shopify.admin import ShopifyError
 from porch.integrations.shopify.service import ShopifyApp
 from porch.integrations.shopify.session_token import InvalidSessionToken, shop_of_session_token
@@ -28,16 +26,16 @@ from porch.integrations.shopify.signatures import (
     query_verified,
     valid_shop,
 )
-from porch.ratelimit import Limit, RateLimiter, client_ip
+from porch.ratelimit import client_ip
 from porch.services import Services
+from porch.sites.models import Site
+from porch.visitors.identity import identity_hash
 
 STATE_COOKIE = "porch_shopify_state"
 STATE_MAX_AGE = 600
 HMAC_TOLERANCE_SECONDS = 90  # as in Shopify's own library
 MAX_QUERY = 4096
 EMBED_HANDLE = "porch-chat"  # the app embed block's file name in the theme extension
-# Each install start stores a state nonce: a client cannot fill the table without end.
-INSTALL_LIMIT = {"install": Limit(burst=20, per_second=0.2)}
 
 _pages = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
@@ -94,9 +92,11 @@ def _from_shopify(app: ShopifyApp, request: Request, signed: bool) -> tuple[dict
 
 
 def routes(services: Services, app: ShopifyApp) -> list[BaseRoute]:
-    limiter = RateLimiter(INSTALL_LIMIT)
+    limiter = services.limiter  # "install": each start stores a state nonce
 
-    def edge(handler: Callable[[Request], Awaitable[Response]]) -> Callable:
+    def edge(
+        handler: Callable[[Request], Awaitable[Response]],
+    ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             try:
                 return await handler(request)
@@ -110,10 +110,10 @@ def routes(services: Services, app: ShopifyApp) -> list[BaseRoute]:
     async def start_install(request: Request) -> Response:
         # Links from Shopify are signed; a URL typed by the merchant is not.
         _query, shop = _from_shopify(app, request, signed="hmac" in request.query_params)
-        if not limiter.allow("install", client_ip(request)):
+        if not await limiter.allow("install", client_ip(request)):
             raise Refused(429, "Too many installs started from here; try again in a minute.")
         nonce = await app.store.new_state(shop)
-        response = RedirectResponse(install.authorize_url(app, shop, nonce), status_code=302)
+        response = RedirectResponse(installation.authorize_url(app, shop, nonce), status_code=302)
         response.set_cookie(
             STATE_COOKIE,
             nonce,
@@ -135,7 +135,7 @@ def routes(services: Services, app: ShopifyApp) -> list[BaseRoute]:
         code = query.get("code", "")
         if not 0 < len(code) <= 256:
             raise Refused(400, "Shopify sent no authorization code.")
-        await install.install_with_code(app, shop, code)
+        await installation.install_with_code(app, shop, code)
         response = RedirectResponse(_admin_app_url(app, shop), status_code=302)
         response.delete_cookie(STATE_COOKIE, path="/shopify")
         return response
@@ -163,8 +163,8 @@ def routes(services: Services, app: ShopifyApp) -> list[BaseRoute]:
             if token_shop != shop:
                 raise Refused(401, "The session token is for another shop.")
             if await app.store.tokens(shop) is None:  # not installed, or sealed under an old key
-                return await install.install_with_session_token(app, session_token)
-            return await install.sync(app, shop)
+                return await installation.install_with_session_token(app, session_token)
+            return await installation.sync(app, shop)
         site = await services.sites.get(stored.site_id) if stored and stored.site_id else None
         if site is None:
             raise Refused(409, "The shop has no Porch site; reinstall the app.")
@@ -196,7 +196,7 @@ def routes(services: Services, app: ShopifyApp) -> list[BaseRoute]:
     return [
         Route("/shopify", edge(home), methods=["GET"]),
         Route("/shopify/install", edge(start_install), methods=["GET"]),
-        Route(install.CALLBACK_PATH, edge(callback), methods=["GET"]),
+        Route(installation.CALLBACK_PATH, edge(callback), methods=["GET"]),
         Route(webhooks.PATH, receive_webhook, methods=["POST"]),
         Route("/shopify/proxy", edge(proxy), methods=["GET"]),
         Route("/shopify/proxy/{rest:path}", edge(proxy), methods=["GET"]),

@@ -3,19 +3,18 @@ API calls that keep expiring offline tokens fresh."""
 
 from __future__ import annotations
 
-import asyncio
-from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
-from porch.chat.service import ChatService
-from porch.chat.sites import SiteDirectory
 from porch.config import Config
 from porch.db.engine import Database
 from porch.db.metadata import utcnow
+from porch.events import EventBus
 from porch.integrations.shopify.admin import AdminClient, AdminUrls, ShopifyError
-from porch.integrations.shopify.secrets_box import SecretBox
 from porch.integrations.shopify.store import ShopStore, Tokens
+from porch.locks import Locks, MemoryLocks
+from porch.secrets import SHOPIFY_TOKENS, SecretBox
+from porch.sites.directory import SiteDirectory
 
 REFRESH_AHEAD = timedelta(minutes=5)
 """Refresh an expiring access token this long before it runs out."""
@@ -27,15 +26,22 @@ class NotInstalled(ShopifyError):
 
 class ShopifyApp:
     def __init__(
-        self, config: Config, db: Database, chat: ChatService, sites: SiteDirectory
+        self,
+        config: Config,
+        db: Database,
+        events: EventBus,
+        sites: SiteDirectory,
+        locks: Locks | None = None,
     ) -> None:
         self.config = config
-        self.chat = chat
+        self.db = db
+        self.events = events
         self.sites = sites
-        self.store = ShopStore(db, SecretBox(config.secret_key))
+        self.store = ShopStore(db, SecretBox(config.secret_key, SHOPIFY_TOKENS))
         self.client = AdminClient(AdminUrls(config.shopify_admin_url))
-        # One refresh at a time per shop: Shopify rotates the refresh token on every use.
-        self._refreshing: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # One refresh at a time per shop, across processes: Shopify rotates the refresh
+        # token on every use.
+        self.locks: Locks = MemoryLocks() if locks is None else locks
 
     @property
     def configured(self) -> bool:
@@ -53,7 +59,7 @@ class ShopifyApp:
             raise NotInstalled(f"Porch is not installed on {shop}")
         if not _expiring(tokens):
             return tokens.access
-        async with self._refreshing[shop]:
+        async with self.locks.hold(f"shopify.refresh:{shop}"):
             tokens = await self.store.tokens(shop)  # another task may have refreshed it
             if tokens is None:
                 raise NotInstalled(f"Porch is not installed on {shop}")

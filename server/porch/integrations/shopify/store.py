@@ -14,13 +14,13 @@ from porch.db.engine import Database
 from porch.db.metadata import utcnow
 from porch.db.upsert import insert_ignore
 from porch.integrations.shopify.admin import TokenGrant
-from porch.integrations.shopify.secrets_box import SecretBox
 from porch.integrations.shopify.tables import (
     shopify_data_requests,
     shopify_oauth_states,
     shopify_shops,
     shopify_webhooks,
 )
+from porch.secrets import SecretBox
 
 STATE_LIFETIME = timedelta(minutes=10)
 
@@ -62,7 +62,7 @@ class DataRequest:
         return {**wire, "export": self.export} if with_export else wire
 
 
-def _shop(row: sa.Row) -> Shop:
+def _shop(row: sa.Row[Any]) -> Shop:
     return Shop(
         shop=row.shop,
         site_id=row.site_id,
@@ -238,7 +238,8 @@ class ShopStore:
         }
         async with self.db.begin() as conn:
             result = await conn.execute(shopify_data_requests.insert().values(values))
-        return result.inserted_primary_key[0]
+        assert result.inserted_primary_key is not None
+        return int(result.inserted_primary_key[0])
 
     async def data_requests(self, limit: int = 500) -> list[DataRequest]:
         """The latest ones, newest first."""
@@ -254,7 +255,7 @@ class ShopStore:
         return _data_request(row) if row else None
 
 
-def _data_request(row: sa.Row) -> DataRequest:
+def _data_request(row: sa.Row[Any]) -> DataRequest:
     return DataRequest(
         id=row.id,
         shop=row.shop,

@@ -12,7 +12,7 @@ shopify_shops = sa.Table(
     sa.Column("shop", sa.String(255), nullable=False, unique=True),  # name.myshopify.com
     # The Porch site made for the shop; kept across an uninstall so a reinstall re-links it.
     sa.Column("site_id", sa.ForeignKey("sites.id", ondelete="SET NULL"), index=True),
-    # Tokens are sealed (porch.integrations.shopify.secrets_box); NULL once uninstalled.
+    # Tokens are sealed (porch.secrets); NULL once uninstalled.
     sa.Column("access_token", sa.Text),
     sa.Column("access_expires_at", UTCDateTime),
     sa.Column("refresh_token", sa.Text),

@@ -1,0 +1,370 @@
+"""The figures on the Analytics page, derived from reporting events (and the tickets' own
+SLA records). Percentiles are computed here over durations fetched in order, the same on
+SQLite and PostgreSQL (`percentile_cont`'s linear interpolation)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from porch.analytics.tables import reporting_events as events
+
+
+@dataclass(frozen=True)
+class Span:
+    """The range asked for: `start` (inclusive) to `end` (exclusive), UTC."""
+
+    start: datetime
+    end: datetime
+    business: bool = False
+    site_id: int | None = None
+    operator_id: int | None = None
+    """Facts by this operator, and about conversations assigned to them."""
+    team_id: int | None = None
+    """Facts by the team's members, and about conversations of the team or its members."""
+
+
+@dataclass(frozen=True)
+class Durations:
+    count: int
+    median: float | None
+    p90: float | None
+
+
+@dataclass(frozen=True)
+class OperatorLoad:
+    operator_id: int
+    name: str
+    assigned: int
+    replies: int
+    resolved: int
+    open_now: int
+
+
+@dataclass(frozen=True)
+class FlowFigures:
+    name: str
+    triggered: int
+    completed: int
+    """Runs that reached the flow's end (its goal), not stopped on the way."""
+
+
+@dataclass
+class Report:
+    volume: list[tuple[date, int]]
+    first_response: Durations
+    resolution: Durations
+    resolutions: int
+    reopens: int
+    bot_resolved: int
+    bot_handoffs: int
+    sla: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Per priority: (deadlines met, deadlines missed)."""
+    workload: list[OperatorLoad] = field(default_factory=list)
+    ratings: dict[int, int] = field(default_factory=dict)
+    """How many ratings of each score (1–5)."""
+    hour_of_week: list[list[int]] = field(default_factory=list)
+    """Conversations opened per UTC weekday (0 = Monday) and hour: 7 rows of 24."""
+    flows: list[FlowFigures] = field(default_factory=list)
+    tickets_opened: int = 0
+    ticket_resolution: Durations = Durations(0, None, None)
+    tags: list[tuple[str, int, int]] = field(default_factory=list)
+    """Per tag: conversations opened in the range with it, tickets created with it."""
+
+    @property
+    def csat(self) -> float | None:
+        """The share of satisfied ratings (4 or 5), the usual CSAT."""
+        return _ratio(sum(n for score, n in self.ratings.items() if score >= 4),
+                      sum(self.ratings.values()))  # fmt: skip
+
+    @property
+    def reopen_rate(self) -> float | None:
+        return _ratio(self.reopens, self.resolutions)
+
+    @property
+    def bot_resolution_rate(self) -> float | None:
+        return _ratio(self.bot_resolved, self.bot_resolved + self.bot_handoffs)
+
+
+def percentile(ordered: list[float], p: float) -> float | None:
+    """Linear interpolation between closest ranks (PostgreSQL's `percentile_cont`)."""
+    if not ordered:
+        return None
+    rank = p * (len(ordered) - 1)
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+async def report(conn: AsyncConnection, span: Span) -> Report:
+    kinds = await _counts(conn, span)
+    opened = await _opened(conn, span)
+    return Report(
+        volume=volume_of(opened, span),
+        first_response=await durations(conn, span, "first_response"),
+        resolution=await durations(conn, span, "resolution"),
+        resolutions=kinds["resolution"],
+        reopens=kinds["reopen"],
+        bot_resolved=kinds["bot_resolved"],
+        bot_handoffs=kinds["bot_handoff"],
+        sla=await sla_by_priority(conn, span),
+        workload=await workload(conn, span),
+        ratings=await ratings(conn, span),
+        hour_of_week=hour_of_week(opened),
+        flows=await flows(conn, span),
+        tickets_opened=len(ticket_tags := await _tickets_opened(conn, span)),
+        ticket_resolution=await durations(conn, span, "ticket_resolution"),
+        tags=await tags(conn, span, ticket_tags),
+    )
+
+
+def within(span: Span) -> list[sa.ColumnElement[bool]]:
+    found = [events.c.at >= span.start, events.c.at < span.end]
+    if span.site_id is not None:
+        found.append(events.c.site_id == span.site_id)
+    people = _people(span)
+    if people is not None:
+        operators, conversations = people
+        found.append(
+            sa.or_(events.c.operator_id.in_(operators), events.c.conversation_id.in_(conversations))
+        )
+    return found
+
+
+def _people(span: Span) -> tuple[sa.Select[Any], sa.Select[Any]] | None:
+    """For the operator or team filter: (their operator ids, their conversations' ids)."""
+    from porch.conversations.tables import conversations
+    from porch.operators.tables import team_members
+
+    if span.operator_id is not None:
+        operators = sa.select(sa.literal(span.operator_id))
+        mine = conversations.c.assignee_id == span.operator_id
+    elif span.team_id is not None:
+        operators = sa.select(team_members.c.operator_id).where(
+            team_members.c.team_id == span.team_id
+        )
+        mine = sa.or_(
+            conversations.c.team_id == span.team_id, conversations.c.assignee_id.in_(operators)
+        )
+    else:
+        return None
+    return operators, sa.select(conversations.c.id).where(mine)
+
+
+def opened_query(span: Span) -> sa.Select[Any]:
+    """Conversations opened in the range, for the site, operator or team asked."""
+    from porch.conversations.tables import conversations as table
+
+    query = sa.select(table.c.id, table.c.created_at).where(
+        table.c.created_at >= span.start, table.c.created_at < span.end
+    )
+    if span.site_id is not None:
+        query = query.where(table.c.site_id == span.site_id)
+    people = _people(span)
+    if people is not None:
+        query = query.where(table.c.id.in_(people[1]))
+    return query
+
+
+async def _counts(conn: AsyncConnection, span: Span) -> Counter[str]:
+    rows = await conn.execute(
+        sa.select(events.c.kind, sa.func.count()).where(*within(span)).group_by(events.c.kind)
+    )
+    return Counter({kind: count for kind, count in rows})
+
+
+async def durations(conn: AsyncConnection, span: Span, kind: str) -> Durations:
+    column = events.c.business_seconds if span.business else events.c.seconds
+    rows = await conn.scalars(
+        sa.select(column)
+        .where(*within(span), events.c.kind == kind, column.is_not(None))
+        .order_by(column)
+    )
+    ordered = [float(value) for value in rows]
+    return Durations(len(ordered), percentile(ordered, 0.5), percentile(ordered, 0.9))
+
+
+async def _opened(conn: AsyncConnection, span: Span) -> list[datetime]:
+    return [at for _, at in await conn.execute(opened_query(span))]
+
+
+async def volume(conn: AsyncConnection, span: Span) -> list[tuple[date, int]]:
+    return volume_of(await _opened(conn, span), span)
+
+
+def volume_of(opened: list[datetime], span: Span) -> list[tuple[date, int]]:
+    """Conversations opened per UTC day, every day of the range (zeros included)."""
+    days = Counter(at.date() for at in opened)
+    first, last = span.start.date(), (span.end - timedelta(microseconds=1)).date()
+    return [
+        (first + timedelta(days=n), days[first + timedelta(days=n)])
+        for n in range((last - first).days + 1)
+    ]
+
+
+async def sla_by_priority(conn: AsyncConnection, span: Span) -> dict[str, tuple[int, int]]:
+    """Deadlines met and missed per ticket priority, from the tickets' SLA records (a
+    deadline breached then answered late has two records, `breached` and `missed`: one
+    miss)."""
+    from porch.tickets.tables import sla_records as records
+    from porch.tickets.tables import tickets
+
+    query = (
+        sa.select(
+            tickets.c.priority,
+            records.c.ticket_id,
+            records.c.target,
+            records.c.due_at,
+            records.c.outcome,
+        )
+        .join(tickets, tickets.c.id == records.c.ticket_id)
+        .where(
+            records.c.at >= span.start,
+            records.c.at < span.end,
+            records.c.outcome.in_(("met", "missed", "breached")),
+        )
+    )
+    if span.site_id is not None:
+        query = query.where(tickets.c.site_id == span.site_id)
+    deadlines: dict[tuple[object, ...], tuple[str, bool]] = {}
+    for priority, ticket_id, target, due_at, outcome in await conn.execute(query):
+        key = (ticket_id, target, due_at)
+        deadlines[key] = (priority, outcome == "met" or deadlines.get(key, ("", False))[1])
+    found: dict[str, list[int]] = {}
+    for priority, met in deadlines.values():
+        found.setdefault(priority, [0, 0])[0 if met else 1] += 1
+    return {priority: (met, missed) for priority, (met, missed) in sorted(found.items())}
+
+
+async def workload(conn: AsyncConnection, span: Span) -> list[OperatorLoad]:
+    """Per operator: conversations opened in the range now assigned to them, replies and
+    resolutions in the range, and conversations open and assigned to them now."""
+    from porch.conversations.tables import conversations
+    from porch.operators.tables import operators
+
+    people = _people(span)
+    whose = [] if people is None else [events.c.operator_id.in_(people[0])]
+    acted = await conn.execute(
+        sa.select(
+            events.c.operator_id,
+            sa.func.sum(sa.case((events.c.kind == "reply", 1), else_=0)),
+            sa.func.sum(sa.case((events.c.kind == "resolution", 1), else_=0)),
+        )
+        .where(*within(span), *whose, events.c.kind.in_(("reply", "resolution")))
+        .group_by(events.c.operator_id)
+    )
+    counts: dict[int, list[int]] = {}
+    for operator_id, replies, resolved in acted:
+        if operator_id is not None:
+            counts.setdefault(operator_id, [0, 0, 0, 0])[1:3] = [int(replies), int(resolved)]
+    opened = opened_query(span).subquery()
+    assignee = conversations.c.assignee_id
+    assigned = sa.select(assignee, sa.func.count()).where(
+        conversations.c.id.in_(sa.select(opened.c.id)), assignee.is_not(None)
+    )
+    for operator_id, n in await conn.execute(assigned.group_by(assignee)):
+        counts.setdefault(operator_id, [0, 0, 0, 0])[0] = int(n)
+    open_now = sa.select(assignee, sa.func.count()).where(
+        conversations.c.status == "open", assignee.is_not(None)
+    )
+    if span.site_id is not None:
+        open_now = open_now.where(conversations.c.site_id == span.site_id)
+    if people is not None:
+        assigned = assigned.where(assignee.in_(people[0]))
+        open_now = open_now.where(assignee.in_(people[0]))
+    for operator_id, n in await conn.execute(open_now.group_by(assignee)):
+        counts.setdefault(operator_id, [0, 0, 0, 0])[3] = int(n)
+    names = dict(
+        (await conn.execute(sa.select(operators.c.id, operators.c.name).where(
+            operators.c.id.in_(list(counts))
+        ))).all()
+    )  # fmt: skip
+    found = [
+        OperatorLoad(operator_id, names[operator_id], *counts[operator_id])
+        for operator_id in counts
+        if operator_id in names
+    ]
+    return sorted(found, key=lambda load: (load.name, load.operator_id))
+
+
+async def ratings(conn: AsyncConnection, span: Span) -> dict[int, int]:
+    rows = await conn.execute(
+        sa.select(events.c.value, sa.func.count())
+        .where(*within(span), events.c.kind == "rating")
+        .group_by(events.c.value)
+    )
+    return {int(score): int(count) for score, count in rows}
+
+
+def hour_of_week(opened: list[datetime]) -> list[list[int]]:
+    """Conversations opened per UTC weekday (Monday first) and hour of the day."""
+    grid = [[0] * 24 for _ in range(7)]
+    for at in opened:
+        grid[at.weekday()][at.hour] += 1
+    return grid
+
+
+async def flows(conn: AsyncConnection, span: Span) -> list[FlowFigures]:
+    """Per flow: runs started in the range (triggered) and those that reached the end
+    (completed, the flow's goal), read from the flows' own run records."""
+    from porch.flows.tables import flow_runs as runs
+    from porch.flows.tables import flows as table
+
+    query = (
+        sa.select(
+            table.c.name,
+            sa.func.count(runs.c.id),
+            sa.func.sum(sa.case((runs.c.status == "done", 1), else_=0)),
+        )
+        .join(table, table.c.id == runs.c.flow_id)
+        .where(runs.c.started_at >= span.start, runs.c.started_at < span.end)
+        .group_by(table.c.id, table.c.name)
+        .order_by(table.c.name)
+    )
+    if span.site_id is not None:
+        query = query.where(table.c.site_id == span.site_id)
+    return [
+        FlowFigures(name, int(triggered), int(done or 0))
+        for name, triggered, done in await conn.execute(query)
+    ]
+
+
+async def _tickets_opened(conn: AsyncConnection, span: Span) -> list[list[str]]:
+    """The tags of each ticket created in the range (one list per ticket)."""
+    from porch.tickets.tables import tickets
+
+    query = sa.select(tickets.c.tags).where(
+        tickets.c.created_at >= span.start, tickets.c.created_at < span.end
+    )
+    if span.site_id is not None:
+        query = query.where(tickets.c.site_id == span.site_id)
+    people = _people(span)
+    if people is not None:
+        query = query.where(tickets.c.conversation_id.in_(people[1]))
+    return [list(found or []) for found in await conn.scalars(query)]
+
+
+async def tags(
+    conn: AsyncConnection, span: Span, ticket_tags: list[list[str]]
+) -> list[tuple[str, int, int]]:
+    """Per tag: conversations opened in the range that carry it, and tickets."""
+    from porch.inbox.tables import conversation_tags
+
+    opened = opened_query(span).subquery()
+    rows = await conn.execute(
+        sa.select(conversation_tags.c.tag, sa.func.count())
+        .where(conversation_tags.c.conversation_id.in_(sa.select(opened.c.id)))
+        .group_by(conversation_tags.c.tag)
+    )
+    chats = {str(tag): int(n) for tag, n in rows}
+    tickets = Counter(str(tag) for found in ticket_tags for tag in found)
+    return [(tag, chats.get(tag, 0), tickets[tag]) for tag in sorted(set(chats) | set(tickets))]
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None

@@ -1,0 +1,27 @@
+"""Tables owned by analytics."""
+
+import sqlalchemy as sa
+
+from porch.db.metadata import UTCDateTime, metadata
+
+reporting_events = sa.Table(
+    "reporting_events",
+    metadata,
+    # Immutable facts derived from domain events; figures are computed from these rows.
+    sa.Column("id", sa.Integer, primary_key=True),
+    # One row per fact ("first_response:12"): a job that runs twice records once.
+    sa.Column("key", sa.String(160), nullable=False, unique=True),
+    sa.Column("site_id", sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),  # first_response | reply | resolution | …
+    sa.Column("conversation_id", sa.Integer),  # no FK: facts outlive what they describe
+    sa.Column("ticket_id", sa.Integer),
+    sa.Column("operator_id", sa.Integer),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("seconds", sa.Float),  # wall-clock duration the fact measures, if any
+    sa.Column("business_seconds", sa.Float),  # the same within the site's business hours
+    sa.Column("value", sa.Integer),  # a rating's score
+    sa.Column("comment", sa.Text),  # a rating's comment
+    sa.Index("ix_reporting_events_site_kind_at", "site_id", "kind", "at"),
+    sa.Index("ix_reporting_events_kind_at", "kind", "at"),  # every site's figures
+    sa.Index("ix_reporting_events_conversation_id", "conversation_id"),  # drill-down, erasure
+)

@@ -1,1 +1,0 @@
-"""Chat: sites, visitors, conversations, messages and page views."""

@@ -1,0 +1,1 @@
+"""Conversations: messages between a visitor and the operators, the bot and the system."""

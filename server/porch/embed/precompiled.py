@@ -1,0 +1,70 @@
+"""Our Brython modules compiled to JavaScript ahead of time (`widget/precompiled.json`).
+
+Brython compiles Python to JavaScript in the browser. For a first visit that was most of
+the widget's start-up: a long task of 250–450 ms at 1× CPU, blocking the host page when
+the chat shares its site (docs/performance.md). Brython can also run a module from
+JavaScript compiled earlier (`__BRYTHON__.precompiled`, what its IndexedDB cache holds
+after a first visit), so we ship every visitor what a second visit would have had.
+
+`scripts/precompile-widget` compiles each `.py` module of the bundles with the pinned
+Brython in Chromium and records it with its source's digest. A module whose source has
+changed since is shipped as source only (Brython compiles it, as before), and a test
+fails until the file is regenerated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+FILE_NAME = "precompiled.json"
+
+
+def source_digest(source: str) -> str:
+    return hashlib.sha256(source.encode()).hexdigest()
+
+
+@cache
+def runtime_digest() -> str:
+    """Which `brython.js` compiled code belongs to (it runs only on the runtime that made it)."""
+    from porch.embed.bundle import BRYTHON_DATA  # bundle imports this module
+
+    return source_digest((BRYTHON_DATA / "brython.js").read_text(encoding="utf-8"))
+
+
+@cache
+def load(root: Path) -> dict[str, dict[str, str]]:
+    """`{module: {"source": digest, "js": compiled}}`; empty when missing or made for
+    another `brython.js`."""
+    path = root / FILE_NAME
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("runtime") != runtime_digest():
+        return {}
+    modules: dict[str, dict[str, str]] = data["modules"]
+    return modules
+
+
+def compiled_for(sources: dict[str, str], root: Path) -> dict[str, str]:
+    """The compiled JavaScript of each module (name → source) that has a fresh one."""
+    known = load(root)
+    return {
+        name: known[name]["js"]
+        for name, source in sources.items()
+        if name in known and known[name]["source"] == source_digest(source)
+    }
+
+
+def script(compiled: dict[str, str]) -> str:
+    """JavaScript that hands Brython the compiled modules, to run after `brython.js`."""
+    if not compiled:
+        return ""
+    body = json.dumps(dict(sorted(compiled.items())), separators=(",", ":"))
+    # Nothing is left to compile, so Brython's IndexedDB cache would only cost start-up time.
+    return (
+        "__BRYTHON__.brython_options.indexeddb=false;\n"
+        f"Object.assign(__BRYTHON__.precompiled,{body});\n"
+    )

@@ -1,0 +1,74 @@
+"""The audit log: who did what to people's data or the rules for it (exports, erasures,
+retention and consent settings, retention sweeps), shown to admins in the panel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from porch.actors import Actor
+from porch.privacy.tables import audit_log
+
+SHOWN = 200
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    actor: str
+    action: str
+    site_id: int | None
+    subject: str
+    detail: dict[str, Any]
+
+
+async def record(
+    conn: AsyncConnection,
+    at: datetime,
+    actor: Actor,
+    action: str,
+    subject: str,
+    *,
+    site_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Add an entry in the caller's transaction (so the log and the change agree)."""
+    await conn.execute(
+        audit_log.insert().values(
+            at=at,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            actor_name=actor.name or actor.kind,
+            action=action,
+            site_id=site_id,
+            subject=subject[:200],
+            detail=detail or {},
+        )
+    )
+
+
+async def latest(conn: AsyncConnection, limit: int = SHOWN) -> list[Entry]:
+    rows = await conn.execute(
+        sa.select(audit_log).order_by(audit_log.c.at.desc(), audit_log.c.id.desc()).limit(limit)
+    )
+    return [Entry(r.at, r.actor_name, r.action, r.site_id, r.subject, dict(r.detail)) for r in rows]
+
+
+async def record_site_event(conn: AsyncConnection, at: datetime, payload: dict[str, Any]) -> None:
+    """`site.updated` / `site.identity_secret_rotated` as an entry: who (when the edge
+    said), the site, and which settings it has now (names only: values may be secrets)."""
+    data = payload["data"]
+    site, actor = data["site"], data.get("actor")
+    who = (
+        Actor(actor["kind"], actor.get("id"), actor.get("name") or "")
+        if isinstance(actor, dict)
+        else Actor.system("Settings")
+    )
+    detail = {}
+    if payload["type"] == "site.updated":
+        detail = {"settings": sorted(site.get("settings") or {})}
+    await record(conn, at, who, payload["type"], site["name"], site_id=site["id"], detail=detail)

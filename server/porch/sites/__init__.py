@@ -1,0 +1,1 @@
+"""Sites: the shops that embed the widget, their allowed origins and widget settings."""

@@ -1,0 +1,1 @@
+"""Visitors: the people on a site, their sessions, identity, page views and privacy."""

@@ -1,0 +1,283 @@
+"""The flow builder driven in Chromium as a site owner would: build "pricing page help"
+from a blank flow (boxes from the palette, arrows from outlets, the trigger's page and
+delay), switch it on, see a shopper in another browser get the proactive message, edit it
+and restore the previous version; a flow with a missing setting cannot be switched on and
+says why; "Try it" walks the flow for a pretend visitor; the Flows page counts the run."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from playwright.async_api import Page, expect
+
+from porch.demo.seed import Demo
+from porch.flows.store import FlowStore
+from porch.services import Services
+from tests.e2e import conftest as e2e
+from tests.e2e.conftest import Tab
+from tests.e2e.pages import Inbox, Storefront
+from tests.support.live_server import LiveServer
+
+pytestmark = pytest.mark.e2e
+
+# The browser fixtures of tests/e2e.
+browser, demo_config, demo_server, demo, new_tab = (
+    e2e.browser,
+    e2e.demo_config,
+    e2e.demo_server,
+    e2e.demo,
+    e2e.new_tab,
+)
+
+NewTab = Callable[..., Awaitable[Tab]]
+
+
+def switch_all_off(server: LiveServer, demo: Demo) -> None:
+    async def go(services: Services) -> None:
+        store = FlowStore(services.db, services.events, services.clock)
+        for flow in await store.list(demo.site.id):
+            await store.set_enabled(flow.id, False)
+
+    server.call(go)
+
+
+def box(page: Page, node_id: str) -> object:
+    return page.locator(f"[data-testid=flow-node][data-node-id='{node_id}']")
+
+
+async def select(page: Page, node_id: str) -> None:
+    await page.locator(f"[data-testid=flow-node-select][data-node-id='{node_id}']").click()
+
+
+def outlet(page: Page, node_id: str, name: str) -> object:
+    return page.locator(
+        f"[data-testid=flow-outlet][data-node-id='{node_id}'][data-outlet='{name}']"
+    )
+
+
+async def new_blank_flow(page: Page, base: str) -> None:
+    await page.goto(base + "/panel/flows")
+    await page.get_by_test_id("flow-template-blank").check()
+    await page.get_by_test_id("flow-create").click()
+    await expect(page.get_by_test_id("flow-builder")).to_have_attribute(
+        "data-ready", "true", timeout=60_000
+    )
+
+
+async def test_build_switch_on_edit_and_restore(
+    demo_server: LiveServer, demo: Demo, new_tab: NewTab
+) -> None:
+    switch_all_off(demo_server, demo)
+    owner = await new_tab({"width": 1500, "height": 950})
+    page = owner.page
+    await Inbox(page, demo_server.url).login(demo)
+    await new_blank_flow(page, demo_server.url)
+    await page.get_by_test_id("builder-name").fill("Pricing page help")
+
+    # The trigger: 2 seconds on a page whose address contains /pricing.
+    await select(page, "trigger")
+    await page.get_by_test_id("trigger-type").select_option("time_on_page")
+    await page.get_by_test_id("trigger-seconds").fill("2")
+    await page.get_by_test_id("trigger-page").fill("/pricing")
+    await expect(box(page, "trigger")).to_contain_text("/pricing")
+
+    # The blank flow's greeting goes (Delete on the keyboard); buttons take its place.
+    await select(page, "hello")
+    await page.keyboard.press("Delete")
+    await expect(box(page, "hello")).to_have_count(0)
+    await page.get_by_test_id("palette-buttons").click()
+    await expect(box(page, "buttons-1")).to_have_attribute("data-invalid", "true")
+    await page.get_by_test_id("node-field-text").fill("Questions about our plans?")
+    await page.get_by_test_id("node-field-choices").fill("Yes, help me choose\nNo thanks")
+    await expect(box(page, "buttons-1")).to_have_attribute("data-invalid", "false")
+    edges = page.get_by_test_id("flow-edge")
+    await expect(edges).to_have_count(1)  # trigger → buttons-1 (the start)
+
+    # An outlet, then the palette: a new node connected to it.
+    await outlet(page, "buttons-1", "choice:yes-help-me-choose").click()
+    await page.get_by_test_id("palette-question").click()
+    await page.get_by_test_id("node-field-text").fill("What's your email?")
+    await outlet(page, "question-1", "next").click()
+    await page.get_by_test_id("palette-message").click()
+    await page.get_by_test_id("node-field-text").fill("Thanks! A teammate will reply shortly.")
+    await outlet(page, "buttons-1", "choice:no-thanks").click()
+    await page.get_by_test_id("palette-message").click()
+    await page.get_by_test_id("node-field-text").fill("No problem. Happy browsing!")
+    # A node on its own, then an arrow dragged from an outlet onto it.
+    await select(page, "message-2")
+    await page.get_by_test_id("palette-handover").click()
+    await outlet(page, "message-1", "next").hover()
+    await page.mouse.down()
+    await box(page, "handover-1").hover()
+    await page.mouse.up()
+    await expect(edges).to_have_count(5)
+    await expect(page.locator("[data-testid=flow-edge][data-from='message-1']")).to_have_attribute(
+        "data-to", "handover-1"
+    )
+    # Undo takes the arrow back, redo puts it again.
+    await page.get_by_test_id("builder-undo").click()
+    await expect(edges).to_have_count(4)
+    await page.keyboard.press("Control+y")
+    await expect(edges).to_have_count(5)
+    await page.get_by_test_id("builder-layout").click()
+    await expect(page.get_by_test_id("builder-problem")).to_have_count(0)
+
+    # Try it: a pretend visitor on the pricing page clicks "Yes" and answers.
+    await page.get_by_test_id("builder-try").click()
+    await page.get_by_test_id("try-url").fill("https://shop.example/pricing")
+    await page.get_by_test_id("try-run").click()
+    await expect(box(page, "buttons-1")).to_have_attribute("data-running", "true")
+    await page.get_by_test_id("try-choice").filter(has_text="Yes, help me choose").click()
+    await expect(box(page, "question-1")).to_have_attribute("data-running", "true")
+    await page.get_by_test_id("try-answer").fill("ann@example.com")
+    await page.get_by_test_id("try-send").click()
+    await expect(page.get_by_test_id("try-outcome")).to_have_text("The flow ran to its end.")
+    await expect(box(page, "handover-1")).to_have_attribute("data-ran", "true")
+    await expect(box(page, "message-2")).to_have_attribute("data-ran", "false")
+
+    # Switch on (saves first), then a shopper on the pricing page gets the offer.
+    await page.get_by_test_id("builder-enable").click()
+    await expect(page.get_by_test_id("builder-status")).to_have_text("On")
+    shopper = await new_tab()
+    shop = Storefront(shopper.page, demo_server.url)
+    await shop.visit("/demo/pricing")
+    teaser = shopper.page.get_by_test_id("porch-teaser").locator("span")
+    await expect(teaser).to_contain_text("Questions about our plans?", timeout=30_000)
+
+    # Edit and save: a new version; restore the one before.
+    await select(page, "buttons-1")
+    await page.get_by_test_id("node-field-text").fill("Need a hand choosing a plan?")
+    await page.get_by_test_id("builder-save").click()
+    await expect(page.get_by_test_id("builder-message")).to_contain_text("Saved as version 3")
+    await page.get_by_test_id("builder-versions").click()
+    versions = page.get_by_test_id("flow-version")
+    await expect(versions).to_have_count(3)
+    await (
+        page.locator("[data-testid=flow-version][data-version='2']")
+        .get_by_test_id("flow-version-restore")
+        .click()
+    )
+    await expect(page.get_by_test_id("flash")).to_have_text("Version restored.")
+    await expect(versions).to_have_count(4)
+    await page.goto(f"{demo_server.url}/panel/flows")
+    row = page.locator("[data-testid=flow-row][data-name='Pricing page help']")
+    await row.get_by_test_id("flow-open").click()
+    await expect(page.get_by_test_id("flow-builder")).to_have_attribute(
+        "data-ready", "true", timeout=60_000
+    )
+    await expect(box(page, "buttons-1")).to_contain_text("Questions about our plans?")
+
+    # The Flows page counts the shopper's run.
+    await page.goto(f"{demo_server.url}/panel/flows")
+    await expect(row.get_by_test_id("flow-status")).to_have_text("On")
+    await expect(row.get_by_test_id("flow-figures-7")).to_have_attribute("data-triggered", "1")
+    await expect(row.get_by_test_id("flow-figures-30")).to_have_attribute("data-triggered", "1")
+    await expect(row.get_by_test_id("flow-trigger")).to_have_text("Time on page (2 s) on /pricing")
+    assert owner.errors == []
+
+
+async def test_a_flow_with_a_missing_setting_cannot_be_switched_on(
+    demo_server: LiveServer, demo: Demo, new_tab: NewTab
+) -> None:
+    owner = await new_tab({"width": 1500, "height": 950})
+    page = owner.page
+    await Inbox(page, demo_server.url).login(demo)
+    await new_blank_flow(page, demo_server.url)
+    await select(page, "hello")
+    await page.get_by_test_id("node-field-text").fill("")
+    await expect(box(page, "hello")).to_have_attribute("data-invalid", "true")
+    await expect(page.get_by_test_id("node-field-text")).to_have_attribute("aria-invalid", "true")
+    await expect(page.get_by_test_id("builder-problem")).to_have_text(
+        ["hello: Message is missing."]
+    )
+    await page.get_by_test_id("builder-enable").click()
+    await expect(page.get_by_test_id("builder-error")).to_have_text(
+        "Can't switch on: hello: Message is missing."
+    )
+    await expect(page.get_by_test_id("builder-status")).to_have_text("Off")
+    # Ctrl+Z brings the text back; the flow is fine again.
+    await select(page, "hello")
+    await page.keyboard.press("Control+z")
+    await expect(box(page, "hello")).to_have_attribute("data-invalid", "false")
+    # Arrow keys move the focused box, 20 px a press.
+    await page.locator("[data-testid=flow-node-select][data-node-id=hello]").focus()
+    await page.keyboard.press("ArrowRight")
+    await page.keyboard.press("ArrowDown")
+    await expect(box(page, "hello")).to_have_attribute("style", "left: 60px; top: 220px;")
+    # A condition's checks in words: its default removed, it is marked; a ready one added.
+    await page.get_by_test_id("palette-condition").click()
+    checks = page.get_by_test_id("condition-checks").locator("li")
+    await expect(checks).to_have_count(1)
+    await page.get_by_test_id("condition-remove").click()
+    await expect(box(page, "condition-1")).to_have_attribute("data-invalid", "true")
+    await page.get_by_test_id("condition-pick").select_option(label="No operator is online")
+    await page.get_by_test_id("condition-add").click()
+    await expect(checks).to_have_text(["No operator is onlineRemove"])
+    await expect(box(page, "condition-1")).to_have_attribute("data-invalid", "false")
+    assert owner.errors == []
+
+
+async def test_out_of_hours_built_from_blank_tried_and_switched_on(
+    demo_server: LiveServer, demo: Demo, new_tab: NewTab
+) -> None:
+    owner = await new_tab({"width": 1500, "height": 950})
+    page = owner.page
+    await Inbox(page, demo_server.url).login(demo)
+    await new_blank_flow(page, demo_server.url)
+    await page.get_by_test_id("builder-name").fill("Out of hours")
+    await select(page, "trigger")
+    await page.get_by_test_id("trigger-type").select_option("launcher_click")
+    await select(page, "hello")
+    await page.keyboard.press("Delete")
+    await page.get_by_test_id("palette-condition").click()
+    await page.get_by_test_id("condition-match").select_option("any")
+    await page.get_by_test_id("condition-remove").click()
+    for check in ("No operator is online", "Outside business hours"):
+        await page.get_by_test_id("condition-pick").select_option(label=check)
+        await page.get_by_test_id("condition-add").click()
+    await outlet(page, "condition-1", "then").click()
+    await page.get_by_test_id("palette-question").click()
+    await page.get_by_test_id("node-field-text").fill("We're away right now. Your email?")
+    await outlet(page, "question-1", "next").click()
+    await page.get_by_test_id("palette-message").click()
+    await page.get_by_test_id("node-field-text").fill("Thanks! We'll reply to {email}.")
+    await outlet(page, "condition-1", "else").click()
+    await page.get_by_test_id("palette-end").click()
+    await expect(page.get_by_test_id("builder-problem")).to_have_count(0)
+
+    # Try it: inside business hours with an operator online, nothing is asked; outside, it is.
+    await page.get_by_test_id("builder-try").click()
+    await page.get_by_test_id("try-run").click()
+    await expect(page.get_by_test_id("try-outcome")).to_have_text("The flow ran to its end.")
+    await expect(box(page, "end-1")).to_have_attribute("data-ran", "true")
+    await page.get_by_test_id("try-hours").uncheck()
+    await page.get_by_test_id("try-run").click()
+    await expect(box(page, "question-1")).to_have_attribute("data-running", "true")
+    await expect(page.get_by_test_id("try-step").last).to_contain_text("We're away right now.")
+    await page.get_by_test_id("try-hours").check()
+    await page.get_by_test_id("try-online").uncheck()
+    await page.get_by_test_id("try-run").click()
+    await expect(page.get_by_test_id("try-step")).to_have_count(2)
+    await expect(box(page, "question-1")).to_have_attribute("data-running", "true")
+
+    await page.get_by_test_id("builder-enable").click()
+    await expect(page.get_by_test_id("builder-status")).to_have_text("On")
+
+    async def stored(services: Services) -> dict:
+        store = FlowStore(services.db, services.events, services.clock)
+        [flow] = [f for f in await store.list(demo.site.id) if f.name == "Out of hours"]
+        assert flow.enabled
+        return flow.document
+
+    document = demo_server.call(stored)
+    check = document["nodes"][document["start"]]
+    assert check["if"] == {
+        "any": [
+            {"type": "operators_online", "value": False},
+            {"type": "business_hours", "value": False},
+        ]
+    }
+    assert document["nodes"][check["then"]]["type"] == "question"
+    assert document["nodes"][check["else"]]["type"] == "end"
+    assert owner.errors == []
