@@ -40,6 +40,8 @@ SessionExtra = Callable[[Any, Any, Any], Awaitable[dict[str, Any]]]
 """`extra(visitor, page, request)`: keys a feature adds to the widget's session reply."""
 VisitorGate = Callable[[Any], Awaitable[str | None]]
 """`gate(visitor)` at a widget's connect: why the visitor may not write yet (None: they may)."""
+FirstResponder = Callable[[Any, int], Awaitable[bool]]
+"""`answers(conn, site_id)`: whether a feature takes the site's new chats before people."""
 
 
 @dataclass
@@ -80,6 +82,9 @@ class Services:
     """Checked when a widget connects (privacy: consent first); while one holds, the
     socket's `message.send` is refused with its reason, until the feature lifts it
     (`VisitorNamespace.lift_gate`). Nothing is read per message."""
+    first_responders: list[FirstResponder] = field(default_factory=list)
+    """Features that answer a site's new chats before people (the bot in mode `first`):
+    routing leaves those chats alone; the feature hands them to routing itself."""
     middleware: list[Callable[[ASGIApp], ASGIApp]] = field(default_factory=list)
     """ASGI middleware around the whole app (HTTP and Socket.IO): each takes the app and
     returns the app that calls it; the first added is outermost."""

@@ -1,7 +1,8 @@
 """Handing off to people through routing: when the bot hands a conversation over with
 operators online, the site's chat routing (if on) assigns one at once; the operator sees
 the whole bot exchange and the handoff note. While the bot answers first, routing leaves
-new chats alone (`answers_first`, read by routing's filter) so the bot gets its turn."""
+new chats alone (`answers_first`, one of `services.first_responders`) so the bot gets
+its turn."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def install(services: Services) -> None:
     from porch.routing.service import Router
 
     router = Router(services)
+    services.first_responders.append(answers_first)
 
     async def route(payload: dict[str, Any]) -> None:
         await router.route("chat", int(payload["data"]["conversation_id"]))

@@ -19,6 +19,6 @@ def install(services: Services) -> None:
     router = service.Router(services)
     services.jobs.register(service.CHAT, router.route_chat)
     services.jobs.register(service.TICKET, router.route_ticket)
-    services.events.enqueue_on(ConversationOpened, service.CHAT, only_if=wants_chats)
+    services.events.enqueue_on(ConversationOpened, service.CHAT, only_if=wants_chats(services))
     services.events.enqueue_on(TicketCreated, service.TICKET, only_if=wants_tickets)
     flow_requests.attach(services, router)

@@ -3,7 +3,8 @@ assignee yet (an operator who reaches out to a visitor has the chat already)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -12,20 +13,29 @@ from porch.routing.settings import RoutingSettings
 from porch.sites import queries as site_queries
 from porch.tickets.events import TicketCreated
 
+if TYPE_CHECKING:
+    from porch.services import Services
+
+Filter = Callable[[AsyncConnection, Any], Awaitable[bool]]
+
 
 async def _routes(conn: AsyncConnection, site_id: int, kind: str) -> bool:
     site = await site_queries.site(conn, site_id)
     return site is not None and RoutingSettings.of_site(site.settings).enabled(kind)
 
 
-async def wants_chats(conn: AsyncConnection, event: Any) -> bool:
-    assert isinstance(event, ConversationOpened)
-    from porch.bot.routing import answers_first
+def wants_chats(services: Services) -> Filter:
+    async def wanted(conn: AsyncConnection, event: Any) -> bool:
+        assert isinstance(event, ConversationOpened)
+        chat = event.conversation.conversation
+        if chat.assignee_id is not None:
+            return False
+        for answers_first in services.first_responders:
+            if await answers_first(conn, chat.site_id):
+                return False  # it hands the chat to routing when it is done
+        return await _routes(conn, chat.site_id, "chat")
 
-    chat = event.conversation.conversation
-    if chat.assignee_id is not None or await answers_first(conn, chat.site_id):
-        return False  # a bot answering first routes the chat when it hands off
-    return await _routes(conn, chat.site_id, "chat")
+    return wanted
 
 
 async def wants_tickets(conn: AsyncConnection, event: Any) -> bool:
