@@ -20,10 +20,13 @@ from porch.operators.service import Operator
 from porch.sites.models import Site
 from porch.tickets.models import HistoryEntry, Ticket
 from porch.tickets.sla import SlaStatus
+from porch.visitors import browser
 from porch.visitors.models import Visitor, VisitorSummary
 from porch.webhooks.models import Delivery, Endpoint
 
 Wire = dict[str, Any]
+TAGS_PROPERTY = "tags"
+"""The contact property that holds a contact's tags (`porch.flows.conditions.TAGS`)."""
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -114,7 +117,18 @@ def visitor_summary(s: VisitorSummary) -> Wire:
         "last_seen_at": iso(v.last_seen_at),
         "conversation_id": s.conversation_id,
         "attributes": dict(v.attributes),  # contact properties (`Porch.setVisitor`)
+        # What their browser said (porch.visitors.browser): guesses, shown as such.
+        "language": v.language,
+        "time_zone": v.time_zone,
+        "location": browser.place(v.time_zone, v.language),
+        "device": browser.device(v.user_agent),
+        "tags": contact_tags(v),
     }
+
+
+def contact_tags(v: Visitor) -> list[str]:
+    """The contact's tags: the `tags` property, comma-separated (flows' tag actions)."""
+    return [tag for tag in str(v.attributes.get(TAGS_PROPERTY) or "").split(",") if tag]
 
 
 def site_for_widget(site: Site) -> Wire:
