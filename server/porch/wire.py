@@ -16,6 +16,7 @@ from porch.conversations.models import (
     Message,
     VisitorHello,
 )
+from porch.operators.avatars import avatar_url
 from porch.operators.service import Operator
 from porch.sites.models import Site
 from porch.tickets.models import HistoryEntry, Ticket
@@ -45,6 +46,8 @@ class MessageShape(TypedDict):
     created_at: str | None
     parts: NotRequired[dict[str, Any]]
     """Only on messages that have any (`Message.parts`)."""
+    author_avatar_url: NotRequired[str]
+    """An operator author's avatar (a path on this server), when they have one."""
 
 
 def message(m: Message) -> MessageShape:
@@ -60,6 +63,8 @@ def message(m: Message) -> MessageShape:
     }
     if m.parts:
         shape["parts"] = m.parts
+    if m.author_avatar:
+        shape["author_avatar_url"] = avatar_url(m.author_avatar)
     return shape
 
 
