@@ -129,3 +129,20 @@ async def test_a_refused_upload_changes_nothing(browser: httpx.AsyncClient) -> N
     )
     assert no_file.status_code == 422
     assert 'data-testid="profile-initials"' in (await browser.get("/panel/profile")).text
+
+
+def test_a_phone_photo_stands_up_and_a_large_one_is_cut_down() -> None:
+    """EXIF orientation 6 (the camera held on its side): left and right become top and
+    bottom. A 12-megapixel JPEG still becomes the small square."""
+    wide = Image.new("RGB", (400, 200), (255, 0, 0))
+    wide.paste((0, 0, 255), (200, 0, 400, 200))  # left red, right blue
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    out = io.BytesIO()
+    wide.save(out, "JPEG", exif=exif)
+    with Image.open(io.BytesIO(square(out.getvalue()))) as made:
+        top, bottom = made.getpixel((SIZE // 2, 5)), made.getpixel((SIZE // 2, SIZE - 5))
+    assert top[0] > 200 and top[2] < 60  # red above
+    assert bottom[2] > 200 and bottom[0] < 60  # blue below
+    with Image.open(io.BytesIO(square(picture(4000, 3000, "JPEG")))) as made:
+        assert made.size == (SIZE, SIZE)

@@ -46,6 +46,7 @@ def square(data: bytes) -> bytes:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise OperatorError("This image is too large: use a smaller one.")
+            image.draft("RGB", (SIZE * 2, SIZE * 2))  # a JPEG decodes at a fraction of its size
             upright = ImageOps.exif_transpose(image) or image  # a phone photo stands up
             mode = "RGBA" if "A" in upright.getbands() or "transparency" in image.info else "RGB"
             fitted = ImageOps.fit(upright.convert(mode), (SIZE, SIZE), Image.Resampling.LANCZOS)
