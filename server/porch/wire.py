@@ -16,14 +16,18 @@ from porch.conversations.models import (
     Message,
     VisitorHello,
 )
+from porch.operators.avatars import avatar_url
 from porch.operators.service import Operator
 from porch.sites.models import Site
 from porch.tickets.models import HistoryEntry, Ticket
 from porch.tickets.sla import SlaStatus
+from porch.visitors import browser
 from porch.visitors.models import Visitor, VisitorSummary
 from porch.webhooks.models import Delivery, Endpoint
 
 Wire = dict[str, Any]
+TAGS_PROPERTY = "tags"
+"""The contact property that holds a contact's tags (`porch.flows.conditions.TAGS`)."""
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -42,6 +46,8 @@ class MessageShape(TypedDict):
     created_at: str | None
     parts: NotRequired[dict[str, Any]]
     """Only on messages that have any (`Message.parts`)."""
+    author_avatar_url: NotRequired[str]
+    """An operator author's avatar (a path on this server), when they have one."""
 
 
 def message(m: Message) -> MessageShape:
@@ -57,6 +63,8 @@ def message(m: Message) -> MessageShape:
     }
     if m.parts:
         shape["parts"] = m.parts
+    if m.author_avatar:
+        shape["author_avatar_url"] = avatar_url(m.author_avatar)
     return shape
 
 
@@ -114,7 +122,18 @@ def visitor_summary(s: VisitorSummary) -> Wire:
         "last_seen_at": iso(v.last_seen_at),
         "conversation_id": s.conversation_id,
         "attributes": dict(v.attributes),  # contact properties (`Porch.setVisitor`)
+        # What their browser said (porch.visitors.browser): guesses, shown as such.
+        "language": v.language,
+        "time_zone": v.time_zone,
+        "location": browser.place(v.time_zone, v.language),
+        "device": browser.device(v.user_agent),
+        "tags": contact_tags(v),
     }
+
+
+def contact_tags(v: Visitor) -> list[str]:
+    """The contact's tags: the `tags` property, comma-separated (flows' tag actions)."""
+    return [tag for tag in str(v.attributes.get(TAGS_PROPERTY) or "").split(",") if tag]
 
 
 def site_for_widget(site: Site) -> Wire:

@@ -76,6 +76,7 @@ async def test_the_widget_in_every_language(
         "/panel/settings",
         "/panel/settings/helpdesk",
         "/panel/jobs",
+        "/panel/profile",
     ],
 )
 async def test_panel_pages(

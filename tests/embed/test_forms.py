@@ -96,3 +96,55 @@ def test_form_and_logo_settings_are_checked(bad: dict[str, object], field: str) 
     assert list(settings_problems(refused.value)) == [field]
     fine = {"logo_url": "", "prechat_fields": [{"name": "email", "required": True}]}
     assert SiteSettingsUpdate.model_validate(fine).changes() == fine
+
+
+async def test_a_first_message_waits_for_the_required_pre_chat_fields(
+    live_server: LiveServer,
+) -> None:
+    """Over the socket, whatever the browser skips: the widget shows the form first, and
+    the server refuses a first message until the required fields are given."""
+    required = [{"name": "name", "required": True}, {"name": "email", "required": True}]
+    seeded = seed(live_server, prechat_fields=required)
+    session = await open_session(live_server, seeded.site.key)
+    visitor = await visitor_client(live_server, session["visitor_token"])
+    try:
+        first = {"client_id": "m-1", "body": "Hello?"}
+        refused = await visitor.call("message.send", first)
+        assert refused["ok"] is False
+        assert refused["error"] == {
+            "code": "forbidden",
+            "message": "Please fill in the form first: your name, your email.",
+            "event": "message.send",
+        }
+        bad = {"kind": "prechat", "client_id": "f-1", "name": "Amber", "email": "amber@@x"}
+        assert (await visitor.call("form.submit", bad))["error"]["code"] == "invalid"
+        assert (await visitor.call("message.send", first))["ok"] is False
+
+        form = {"kind": "prechat", "client_id": "f-1", "name": "Amber", "email": "a@shop.no"}
+        assert (await visitor.call("form.submit", form))["ok"]
+        sent = await visitor.call("message.send", first)
+        assert sent["ok"], sent
+        assert sent["message"]["author_name"] == "Amber"
+    finally:
+        await visitor.close()
+
+
+async def test_a_required_question_is_asked_in_the_form(live_server: LiveServer) -> None:
+    seeded = seed(live_server, prechat_fields=[{"name": "question", "required": True}])
+    session = await open_session(live_server, seeded.site.key)
+    visitor = await visitor_client(live_server, session["visitor_token"])
+    try:
+        refused = await visitor.call("message.send", {"client_id": "m-1", "body": "Hi"})
+        assert refused["error"]["message"] == "Please fill in the form first: your question."
+        form = {"kind": "prechat", "client_id": "f-1", "question": "Size 42?"}
+        assert (await visitor.call("form.submit", form))["ok"]
+        # The chat is open now: the next messages need no form.
+        assert (await visitor.call("message.send", {"client_id": "m-2", "body": "Hi"}))["ok"]
+    finally:
+        await visitor.close()
+
+    again = await visitor_client(live_server, session["visitor_token"])  # a reload
+    try:
+        assert (await again.call("message.send", {"client_id": "m-3", "body": "Back"}))["ok"]
+    finally:
+        await again.close()

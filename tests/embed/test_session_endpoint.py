@@ -248,3 +248,39 @@ async def test_install_check_answers_like_a_session_but_stores_nothing(
     assert (await check({"site_key": key}, origin="https://evil.example")).status_code == 403
     assert (await check({"site_key": key, "page": {}})).status_code == 422
     assert rows(live_server, visitors) == 0 and rows(live_server, page_views) == 0
+
+
+async def test_the_browser_language_time_zone_and_device_reach_the_inbox(
+    http: httpx.AsyncClient, seeded: Seeded, live_server: LiveServer
+) -> None:
+    """What the loader sends (and the request's user agent) is kept for the details
+    panel; a time zone the server does not know is dropped, never refused."""
+    from porch import wire
+
+    firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+    said = {"language": "fr-FR", "time_zone": "Europe/Paris"}
+    reply = await http.post(
+        "/widget/v1/session",
+        json={**body(seeded.site.key), "browser": said},
+        headers={"Origin": SHOP, "User-Agent": firefox},
+    )
+    visitor_id = reply.json()["visitor"]["id"]
+
+    def details() -> dict[str, Any]:
+        async def run(services: Services) -> dict[str, Any]:
+            return wire.visitor_summary(await services.visitors.summary(visitor_id, []))
+
+        return live_server.call(run)
+
+    shown = details()
+    assert shown["location"] == "Europe/Paris · fr-FR"
+    assert shown["device"] == "Firefox 133 on Windows"
+
+    odd = {"language": "fr-FR", "time_zone": "Mars/Olympus"}
+    again = await post(
+        http, {**body(seeded.site.key, reply.json()["visitor_token"]), "browser": odd}
+    )
+    assert again.status_code == 200
+    assert details()["location"] == "Europe/Paris · fr-FR"  # the odd zone kept nothing
+    too_much = {**body(seeded.site.key), "browser": {str(n): "x" for n in range(5)}}
+    assert (await post(http, too_much)).status_code == 422

@@ -32,6 +32,12 @@
     return { url: clip(location.href, 2048), title: clip(d.title, 500),
       referrer: clip(d.referrer, 2048) };
   }
+  // For the operator's details panel: a guess at where and in which language (docs/inbox.md).
+  function browser() {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* old */ }
+    return { language: clip(navigator.language, 35), time_zone: clip(zone, 64) };
+  }
   function fire(name, data) {
     (handlers[name] || []).forEach(function (fn) {
       try { fn(data); } catch (e) { setTimeout(function () { throw e; }); }
@@ -53,7 +59,8 @@
   }
 
   function open() {
-    var body = { site_key: key, visitor_token: get(), page: page(), identity: identity };
+    var body = { site_key: key, visitor_token: get(), page: page(), identity: identity,
+      browser: browser() };
     return fetch(base + "/widget/v1/session", {
       // A text/plain body: a simple CORS request, no preflight round trip.
       method: "POST",

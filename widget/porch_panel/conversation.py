@@ -212,17 +212,43 @@ class ConversationView:
         set_text(self.error, acks.error_message(ack, fallback))
 
 
+DETAILS = (
+    ("email", "Email"),
+    ("location", "Location (guessed)"),
+    ("device", "Device"),
+    ("pages_viewed", "Pages this visit"),
+)
+TAGS = "tags"  # the contact property with their tags, comma-separated (shown as chips)
+
+
 def visitor_details(box: object, visitor: dict) -> None:
-    """Pages this visit, first seen, and the contact properties the site set, as text."""
-    rows = []
-    if visitor.get("pages_viewed"):
-        rows.append(("Pages this visit", str(visitor["pages_viewed"])))
-    if visitor.get("first_seen_at"):
-        rows.append(("First seen", day_and_time(visitor["first_seen_at"])))
-    attributes = visitor.get("attributes") or {}
-    for key in sorted(attributes)[:20]:
-        rows.append((str(key), str(attributes[key])))
+    """Who the visitor is, as text: email, where (a guess from their browser's time zone
+    and language), device, pages this visit, first seen, tags and the contact properties
+    the site set. The orders and past conversations follow in the same side panel."""
     box.textContent = ""
-    for label, value in rows:
-        add(box, el("dt", label), el("dd", value, data_testid="visitor-detail"))
-    show(box, bool(rows))
+    shown = 0
+    for key, label in DETAILS:
+        if visitor.get(key):
+            _detail(box, key, label, el("dd", str(visitor[key])))
+            shown += 1
+    if visitor.get("first_seen_at"):
+        _detail(box, "first_seen", "First seen", el("dd", day_and_time(visitor["first_seen_at"])))
+        shown += 1
+    tags = [str(t) for t in visitor.get("tags") or []][:30]
+    if tags:
+        chips = el("dd")
+        for tag in tags:
+            add(chips, el("span", tag, cls="tag", data_testid="visitor-tag"))
+        _detail(box, "tags", "Tags", chips)
+        shown += 1
+    attributes = visitor.get("attributes") or {}
+    for key in [k for k in sorted(attributes) if k != TAGS][:20]:
+        _detail(box, "property", str(key), el("dd", str(attributes[key])))
+        shown += 1
+    show(box, bool(shown))
+
+
+def _detail(box: object, key: str, label: str, value: object) -> None:
+    value.setAttribute("data-testid", "visitor-detail")
+    value.setAttribute("data-detail", key)
+    add(box, el("dt", label), value)

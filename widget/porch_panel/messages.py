@@ -3,6 +3,7 @@
 from porch_panel import bot_parts  # noqa: F401  (registers the `sources` part)
 from porch_panel.dom import add
 from porch_panel.parts import PARTS
+from porch_ui.avatars import avatar_src
 from porch_ui.clock import clock
 from porch_ui.dom import el
 from porch_ui.emoji import emoji_only
@@ -15,7 +16,7 @@ def message_node(message: dict, pending: bool = False) -> object:
         node.attrs["data-internal"] = "true"
     if pending:
         node.attrs["data-pending"] = "true"
-    add(node, el("div", _meta(message, pending), cls="meta"))
+    add(node, _meta_node(message, pending))
     body = str(message.get("body", ""))
     add(node, el("div", body, cls="body emoji" if emoji_only(body) else "body"))
     PARTS.render(node, message)
@@ -26,7 +27,7 @@ def message_node(message: dict, pending: bool = False) -> object:
 def confirm_node(node: object, message: dict) -> None:
     """A pending bubble of ours became the stored message."""
     del node.attrs["data-pending"]
-    node.select_one(".meta").text = _meta(message, False)
+    node.select_one(".meta").replaceWith(_meta_node(message, False))
     _identify(node, message)
 
 
@@ -41,6 +42,18 @@ def _identify(node: object, message: dict) -> None:
         node.attrs["data-id"] = str(message["id"])
     if message.get("client_id"):
         node.attrs["data-client-id"] = str(message["client_id"])
+
+
+def _meta_node(message: dict, pending: bool) -> object:
+    """Author, note and time; an operator's avatar before them when they have one."""
+    meta = el("div", _meta(message, pending), cls="meta")
+    src = avatar_src(message)
+    if src:
+        image = el("img", cls="avatar", alt="", width="20", height="20")
+        image.setAttribute("data-testid", "message-avatar")
+        image.setAttribute("src", src)
+        meta.insertBefore(image, meta.firstChild)
+    return meta
 
 
 def _meta(message: dict, pending: bool) -> str:

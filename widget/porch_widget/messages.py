@@ -2,6 +2,7 @@
 
 from browser import document
 
+from porch_ui.avatars import avatar_src
 from porch_ui.clock import clock
 from porch_ui.dom import el
 from porch_ui.emoji import emoji_only
@@ -160,7 +161,7 @@ def message_node(message: dict, state: str) -> object:
         meta = f"{meta} · {clock(when)}" if meta else clock(when)
     line = el("div", meta, "meta")
     if author in ("operator", "bot") and message.get("author_name"):
-        line.insertBefore(avatar(message["author_name"]), line.firstChild)
+        line.insertBefore(avatar(message["author_name"], avatar_src(message)), line.firstChild)
     node.appendChild(line)
     body = message.get("body", "")
     node.appendChild(el("div", body, "body emoji" if emoji_only(body) else "body"))
@@ -171,8 +172,13 @@ def message_node(message: dict, state: str) -> object:
 AVATAR_COLOURS = ("#4338ca", "#0f766e", "#b45309", "#be123c", "#6d28d9", "#1d4ed8", "#15803d")
 
 
-def avatar(name: str) -> object:
-    """The replier's initials on a colour of their own (decorative: the name follows)."""
+def avatar(name: str, src: str = "") -> object:
+    """The replier's avatar image (`src`), else their initials on a colour of their own
+    (decorative either way: the name follows)."""
+    if src:
+        image = el("img", None, "avatar photo", alt="", data_testid="porch-avatar")
+        image.setAttribute("src", src)
+        return image
     words = [w for w in name.split() if w]
     letters = "".join(w[0] for w in words[:2]).upper() or "?"
     # Drawn by CSS from the attribute: the message's text stays the name, time and body.

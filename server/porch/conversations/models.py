@@ -41,6 +41,8 @@ class Message:
     parts: MessageParts | None = None
     """Structured pieces beside the text, one key per kind (`choices`, `sources`,
     `attachments`…), each owned and rendered by its feature; None for plain text."""
+    author_avatar: str | None = None
+    """The operator author's avatar digest (`porch.operators.avatars`), if they have one."""
 
 
 @dataclass(frozen=True)

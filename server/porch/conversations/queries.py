@@ -115,6 +115,7 @@ def _messages_select() -> sa.Select[Any]:
         messages,
         visitors.c.name.label("visitor_name"),
         operators.c.name.label("operator_name"),
+        operators.c.avatar_digest.label("operator_avatar"),
     ).select_from(
         messages.join(conversations, conversations.c.id == messages.c.conversation_id)
         .join(visitors, visitors.c.id == conversations.c.visitor_id)
@@ -139,6 +140,7 @@ def _message_from_row(row: sa.Row[Any]) -> Message:
         internal=row.internal,
         created_at=row.created_at,
         parts=row.parts,
+        author_avatar=row.operator_avatar if row.author == "operator" else None,
     )
 
 

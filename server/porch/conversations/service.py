@@ -300,6 +300,11 @@ class ConversationService:
         else:
             update = conversations.update().where(conversations.c.id == conversation.id)
             await conn.execute(update.values(last_activity_at=now))
+        avatar = None
+        if actor.kind == "operator":  # their replies show it: read now, not on every view
+            avatar = await conn.scalar(
+                sa.select(operators.c.avatar_digest).where(operators.c.id == actor.id)
+            )
         return Message(
             message_id,
             conversation.id,
@@ -310,6 +315,7 @@ class ConversationService:
             internal,
             now,
             parts or None,
+            avatar,
         )
 
     async def _stored(self, conn: AsyncConnection, conversation_id: int, client_id: str) -> Message:

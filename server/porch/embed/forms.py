@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from porch.realtime.visitor import VisitorNamespace
     from porch.services import Services
     from porch.sites.models import Site
+    from porch.visitors.models import Visitor
 
 FIELD_TEXT = {"name": "your name", "email": "your email", "question": "your question"}
 
@@ -47,6 +48,26 @@ def missing(site: Site, form: FormSubmit) -> list[str]:
         fields = site.settings.get("prechat_fields") or []
         required = [f["name"] for f in fields if f.get("required")]
     return [name for name in required if not getattr(form, name)]
+
+
+def unfilled(site: Site, visitor: Visitor, chatted: bool) -> list[str]:
+    """The required pre-chat fields a visitor has not given yet, before their first
+    message (`chatted`: they have a conversation already, so the form is behind them).
+    A name counts once they filled the form (everyone has a generated one) or the site
+    vouched for them; a question is asked in the form itself, which opens the chat."""
+    if chatted:
+        return []
+    fields = site.settings.get("prechat_fields") or []
+    given = {
+        "name": visitor.prechat_at is not None or visitor.verified,
+        "email": bool(visitor.email),
+        "question": False,
+    }
+    return [f["name"] for f in fields if f.get("required") and not given.get(f["name"])]
+
+
+def prechat_refusal(gaps: list[str]) -> str:
+    return "Please fill in the form first: " + ", ".join(FIELD_TEXT[g] for g in gaps) + "."
 
 
 def widget_forms(site: Site | None, now: datetime) -> dict[str, Any]:
@@ -79,8 +100,11 @@ class VisitorForms(Routed):
         gaps = missing(site, data)
         if gaps:
             raise Invalid("Please fill in " + ", ".join(FIELD_TEXT[g] for g in gaps) + ".")
-        if data.name or data.email:
-            await services.visitors.update(visitor_id, name=data.name, email=data.email)
+        if data.kind == "prechat" or data.name or data.email:
+            prechat = data.kind == "prechat"
+            await services.visitors.update(
+                visitor_id, name=data.name, email=data.email, prechat=prechat
+            )
         reply: dict[str, Any] = {"ok": True}
         if data.question:
             message = await services.conversations.send_visitor_message(
@@ -91,8 +115,22 @@ class VisitorForms(Routed):
 
 
 def attach(services: Services) -> None:
-    """Add `form.submit` to `/visitor` (when the sockets are installed)."""
+    """Add `form.submit` to `/visitor` (when the sockets are installed), and hold a
+    visitor's first `message.send` until the site's required pre-chat fields are given,
+    whatever the browser sends (the widget shows the form first)."""
+    from porch.conversations import queries as conversation_queries
     from porch.realtime.fanout import VISITORS
+
+    async def prechat_first(visitor: Visitor) -> str | None:
+        site = await services.sites.get(visitor.site_id)
+        if site is None or not site.settings.get("prechat_fields"):
+            return None
+        async with services.db.connect() as conn:
+            chatted = await conversation_queries.latest_conversation(conn, visitor.id)
+        gaps = unfilled(site, visitor, chatted is not None)
+        return prechat_refusal(gaps) if gaps else None
+
+    services.visitor_gates.append(prechat_first)
 
     handlers: Any = services.sio.namespace_handlers
     if VISITORS in handlers:

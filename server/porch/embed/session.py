@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -24,6 +24,7 @@ from porch.services import Services
 from porch.sites.models import Site
 from porch.sites.origins import is_own_origin, origin_allowed
 from porch.text import TextOnly
+from porch.visitors import browser
 from porch.visitors.identity import Identity, hash_matches
 from porch.visitors.models import Page
 from porch.visitors.tokens import issue_visitor_token, read_visitor_token
@@ -44,6 +45,9 @@ class SessionRequest(BaseModel):
     page: PageView
     # Checked on its own: a malformed identity is reported, the session still opens.
     identity: dict[str, Any] | None = None
+    # `{"language", "time_zone"}` as the browser says them; kept only if they look right
+    # (porch.visitors.browser), never a reason to refuse the session.
+    browser: Annotated[dict[str, Any], Field(max_length=4)] | None = None
 
 
 class CheckRequest(BaseModel):
@@ -138,7 +142,12 @@ async def _open(
     known = claim.visitor_id if claim and claim.site_id == site.id else None
     page = Page(url=body.page.url, title=body.page.title, referrer=body.page.referrer)
     identity, problem = _verified(site, body.identity)
-    visitor = await services.visitors.open_session(site, known, page, identity)
+    said = browser.from_request(
+        body.browser,
+        request.headers.get("user-agent", ""),
+        request.headers.get("accept-language", ""),
+    )
+    visitor = await services.visitors.open_session(site, known, page, identity, said)
     reply: dict[str, Any] = {
         "visitor_token": issue_visitor_token(secret, site.id, visitor.id),
         "visitor": {"id": visitor.id, "name": visitor.name, "verified": visitor.verified},

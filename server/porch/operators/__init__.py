@@ -10,8 +10,10 @@ if TYPE_CHECKING:
 
 
 def install(services: Services) -> None:
-    """The Team page, the invitation page and the admin socket events."""
-    from porch.operators import panel, sockets
+    """The Team page, the invitation page, each operator's profile (and avatars) and the
+    admin socket events."""
+    from porch.operators import panel, profile, sockets
 
     services.routes += panel.routes(services)
+    services.routes += profile.routes(services)
     sockets.attach(services)

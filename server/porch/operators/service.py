@@ -42,6 +42,8 @@ class Operator:
     max_chats: int | None = None
     max_tickets: int | None = None
     deactivated_at: datetime | None = None
+    avatar_digest: str | None = None
+    """Their avatar's name (`porch.operators.avatars`); None: initials."""
 
     @property
     def is_admin(self) -> bool:
@@ -62,6 +64,7 @@ def operator_from_row(row: sa.Row[Any]) -> Operator:
         max_chats=row.max_chats,
         max_tickets=row.max_tickets,
         deactivated_at=row.deactivated_at,
+        avatar_digest=row.avatar_digest,
     )
 
 

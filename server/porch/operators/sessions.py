@@ -98,7 +98,13 @@ class SessionStore:
         now = self.clock()
         table = operator_sessions
         query = (
-            sa.select(table, operators.c.email, operators.c.name, operators.c.role)
+            sa.select(
+                table,
+                operators.c.email,
+                operators.c.name,
+                operators.c.role,
+                operators.c.avatar_digest,
+            )
             .join(operators, operators.c.id == table.c.operator_id)
             .where(table.c.id == session_id(token))
             .where(operators.c.deactivated_at.is_(None))  # deactivated: signed out everywhere
@@ -114,7 +120,13 @@ class SessionStore:
                 await conn.execute(
                     table.update().where(table.c.id == row.id).values(last_seen_at=now)
                 )
-        operator = Operator(id=row.operator_id, email=row.email, name=row.name, role=row.role)
+        operator = Operator(
+            id=row.operator_id,
+            email=row.email,
+            name=row.name,
+            role=row.role,
+            avatar_digest=row.avatar_digest,
+        )
         return _to_session(values, operator)
 
     async def revoke(self, session: OperatorSession) -> None:

@@ -21,6 +21,19 @@ operators = sa.Table(
     # Most open chats / open tickets routing gives them at once; None: no limit.
     sa.Column("max_chats", sa.Integer),
     sa.Column("max_tickets", sa.Integer),
+    # sha256 (hex) of their avatar image (`operator_avatars`), its URL's name; None: initials.
+    sa.Column("avatar_digest", sa.String(64)),
+)
+
+operator_avatars = sa.Table(
+    # One small square image per operator (porch.operators.avatars), served by digest.
+    "operator_avatars",
+    metadata,
+    sa.Column("operator_id", sa.ForeignKey("operators.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("image", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("digest", name="uq_operator_avatars_digest"),
 )
 
 operator_sessions = sa.Table(

@@ -26,6 +26,12 @@ class Visitor:
     external_id: str | None = None
     verified: bool = False
     """Name, email and `external_id` were vouched for by the site (an identity hash)."""
+    language: str | None = None
+    time_zone: str | None = None
+    user_agent: str | None = None
+    """What their browser said last (`porch.visitors.browser`)."""
+    prechat_at: datetime | None = None
+    """When they last filled the site's pre-chat form."""
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,13 @@ async def _visitor_export(conn: AsyncConnection, row: sa.Row[Any]) -> dict[str, 
         "attributes": dict(row.attributes),
         "first_seen_at": iso(row.first_seen_at),
         "last_seen_at": iso(row.last_seen_at),
+        # What their browser said last (the inbox's details panel) and the pre-chat form.
+        "browser": {
+            "language": row.language,
+            "time_zone": row.time_zone,
+            "user_agent": row.user_agent,
+        },
+        "prechat_at": iso(row.prechat_at),
         "page_views": [
             {"url": v.url, "title": v.title, "referrer": v.referrer, "at": iso(v.created_at)}
             for v in views

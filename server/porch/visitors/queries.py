@@ -40,6 +40,10 @@ def visitor_from_row(row: sa.Row[Any]) -> Visitor:
         last_seen_at=row.last_seen_at,
         external_id=row.external_id,
         verified=row.verified,
+        language=row.language,
+        time_zone=row.time_zone,
+        user_agent=row.user_agent,
+        prechat_at=row.prechat_at,
     )
 
 

@@ -3,6 +3,7 @@ live-visitors list. Every write commits, then publishes an event (`porch.visitor
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from porch.errors import Invalid, NotFound
 from porch.events import EventBus
 from porch.sites.models import Site
 from porch.visitors import contacts, queries
+from porch.visitors.browser import Browser
 from porch.visitors.events import PageViewed, VisitorUpdated
 from porch.visitors.identity import Identity
 from porch.visitors.models import Page, Visitor, VisitorSummary
@@ -37,21 +39,28 @@ class VisitorService:
         self.events = events
 
     async def open_session(
-        self, site: Site, visitor_id: int | None, page: Page, identity: Identity | None = None
+        self,
+        site: Site,
+        visitor_id: int | None,
+        page: Page,
+        identity: Identity | None = None,
+        browser: Browser | None = None,
     ) -> Visitor:
-        """Resume `visitor_id` if it is this site's visitor, else create one; record the page.
+        """Resume `visitor_id` if it is this site's visitor, else create one; record the page
+        and what the `browser` said of itself.
 
         With a verified `identity`, the visitor is that user's (see `porch.visitors.contacts`).
         """
         now = utcnow()
+        resolve = self._resolve_visitor
         try:
-            resolved = await self._resolve_visitor(site, visitor_id, page, identity, now)
+            resolved = await resolve(site, visitor_id, page, identity, now, browser)
         except IntegrityError:
             if identity is None:
                 raise
             # Another session stored this new user first (unique site + user id): once more,
             # now finding their visitor.
-            resolved = await self._resolve_visitor(site, visitor_id, page, identity, now)
+            resolved = await resolve(site, visitor_id, page, identity, now, browser)
         visitor = resolved.visitor
         if identity is not None:
             await self.events.publish(VisitorUpdated(visitor))
@@ -75,6 +84,7 @@ class VisitorService:
         page: Page,
         identity: Identity | None,
         now: datetime,
+        browser: Browser | None = None,
     ) -> contacts.Resolved:
         async with self.db.begin() as conn:
             visitor = await queries.visitor(conn, visitor_id) if visitor_id else None
@@ -82,6 +92,8 @@ class VisitorService:
                 visitor = None
             resolved = await self._identify(conn, site.id, visitor, identity, now)
             await self._record_page(conn, resolved.visitor.id, page, now)
+            if browser is not None:
+                resolved = await _remember_browser(conn, resolved, browser)
         return resolved
 
     async def _identify(
@@ -152,8 +164,10 @@ class VisitorService:
         name: str | None = None,
         email: str | None = None,
         attributes: dict[str, Any] | None = None,
+        prechat: bool = False,
     ) -> Visitor:
-        """Set what the visitor (or the host page) told us; attributes are merged."""
+        """Set what the visitor (or the host page) told us; attributes are merged. With
+        `prechat`, they told it in the site's pre-chat form (`porch.embed.forms`)."""
         async with self.events.transaction(self.db) as unit:
             visitor = await _visitor_or_raise(unit.conn, visitor_id)
             merged = {**visitor.attributes, **(attributes or {})}
@@ -167,6 +181,8 @@ class VisitorService:
                 "attributes": merged,
                 "last_seen_at": utcnow(),
             }
+            if prechat:
+                values["prechat_at"] = values["last_seen_at"]
             update = visitors.update().where(visitors.c.id == visitor_id)
             await unit.conn.execute(update.values(values))
             visitor = await _visitor_or_raise(unit.conn, visitor_id)
@@ -186,6 +202,18 @@ class VisitorService:
         where = sa.or_(visitors.c.id.in_(list(online)), visitors.c.last_seen_at >= since)
         async with self.db.connect() as conn:
             return await queries.visitor_summaries(conn, where, online)
+
+
+async def _remember_browser(
+    conn: AsyncConnection, resolved: contacts.Resolved, browser: Browser
+) -> contacts.Resolved:
+    """Keep what the browser said (only what it said: an older loader sends no time zone)."""
+    said = {k: v for k, v in dataclasses.asdict(browser).items() if v is not None}
+    visitor = resolved.visitor
+    if all(getattr(visitor, key) == value for key, value in said.items()):
+        return resolved  # the usual page view: nothing new, no write
+    await conn.execute(visitors.update().where(visitors.c.id == visitor.id).values(said))
+    return dataclasses.replace(resolved, visitor=dataclasses.replace(visitor, **said))
 
 
 async def _visitor_or_raise(conn: AsyncConnection, visitor_id: int) -> Visitor:

@@ -18,6 +18,12 @@ visitors = sa.Table(
     # per verified user and site, whichever browser they come back on.
     sa.Column("external_id", sa.String(255)),
     sa.Column("verified", sa.Boolean, nullable=False, server_default=sa.false()),
+    # What their browser said last (porch.visitors.browser), for the inbox's details.
+    sa.Column("language", sa.String(35)),
+    sa.Column("time_zone", sa.String(64)),
+    sa.Column("user_agent", sa.String(500)),
+    # When they last filled the site's pre-chat form (porch.embed.forms).
+    sa.Column("prechat_at", UTCDateTime),
     sa.UniqueConstraint("site_id", "external_id", name="uq_visitors_site_external"),
 )
 
