@@ -39,6 +39,7 @@ Hook = Callable[[], Awaitable[None]]
 SessionExtra = Callable[[Any, Any, Any], Awaitable[dict[str, Any]]]
 """`extra(visitor, page, request)`: keys a feature adds to the widget's session reply."""
 VisitorGate = Callable[[Any], Awaitable[str | None]]
+PageViewGate = Callable[[Any, int | None], Awaitable[bool]]
 """`gate(visitor)` at a widget's connect: why the visitor may not write yet (None: they may)."""
 
 
@@ -80,6 +81,9 @@ class Services:
     """Checked when a widget connects (privacy: consent first); while one holds, the
     socket's `message.send` is refused with its reason, until the feature lifts it
     (`VisitorNamespace.lift_gate`). Nothing is read per message."""
+    page_view_gates: list[PageViewGate] = field(default_factory=list)
+    """Asked by `POST /widget/v1/session` with the site and the visitor's id (None: new):
+    True holds the page view back (privacy: not before consent)."""
     middleware: list[Callable[[ASGIApp], ASGIApp]] = field(default_factory=list)
     """ASGI middleware around the whole app (HTTP and Socket.IO): each takes the app and
     returns the app that calls it; the first added is outermost."""

@@ -138,7 +138,10 @@ async def _open(
     known = claim.visitor_id if claim and claim.site_id == site.id else None
     page = Page(url=body.page.url, title=body.page.title, referrer=body.page.referrer)
     identity, problem = _verified(site, body.identity)
-    visitor = await services.visitors.open_session(site, known, page, identity)
+    held = [await gate(site, known) for gate in services.page_view_gates]
+    visitor = await services.visitors.open_session(
+        site, known, page, identity, record_page=not any(held)
+    )
     reply: dict[str, Any] = {
         "visitor_token": issue_visitor_token(secret, site.id, visitor.id),
         "visitor": {"id": visitor.id, "name": visitor.name, "verified": visitor.verified},

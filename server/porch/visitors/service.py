@@ -37,27 +37,36 @@ class VisitorService:
         self.events = events
 
     async def open_session(
-        self, site: Site, visitor_id: int | None, page: Page, identity: Identity | None = None
+        self,
+        site: Site,
+        visitor_id: int | None,
+        page: Page,
+        identity: Identity | None = None,
+        *,
+        record_page: bool = True,
     ) -> Visitor:
-        """Resume `visitor_id` if it is this site's visitor, else create one; record the page.
+        """Resume `visitor_id` if it is this site's visitor, else create one; record the page
+        (unless `record_page` is False: a visitor who has not consented yet).
 
         With a verified `identity`, the visitor is that user's (see `porch.visitors.contacts`).
         """
         now = utcnow()
+        shown = page if record_page else None
         try:
-            resolved = await self._resolve_visitor(site, visitor_id, page, identity, now)
+            resolved = await self._resolve_visitor(site, visitor_id, shown, identity, now)
         except IntegrityError:
             if identity is None:
                 raise
             # Another session stored this new user first (unique site + user id): once more,
             # now finding their visitor.
-            resolved = await self._resolve_visitor(site, visitor_id, page, identity, now)
+            resolved = await self._resolve_visitor(site, visitor_id, shown, identity, now)
         visitor = resolved.visitor
         if identity is not None:
             await self.events.publish(VisitorUpdated(visitor))
         if resolved.moved_conversation is not None:
             await self._conversation_moved(resolved.moved_conversation, visitor)
-        await self.events.publish(PageViewed(visitor.id, page.url))
+        if record_page:
+            await self.events.publish(PageViewed(visitor.id, page.url))
         return visitor
 
     async def _conversation_moved(self, conversation_id: int, visitor: Visitor) -> None:
@@ -72,7 +81,7 @@ class VisitorService:
         self,
         site: Site,
         visitor_id: int | None,
-        page: Page,
+        page: Page | None,
         identity: Identity | None,
         now: datetime,
     ) -> contacts.Resolved:
@@ -81,7 +90,8 @@ class VisitorService:
             if visitor is not None and visitor.site_id != site.id:
                 visitor = None
             resolved = await self._identify(conn, site.id, visitor, identity, now)
-            await self._record_page(conn, resolved.visitor.id, page, now)
+            if page is not None:
+                await self._record_page(conn, resolved.visitor.id, page, now)
         return resolved
 
     async def _identify(
