@@ -40,6 +40,8 @@ SessionExtra = Callable[[Any, Any, Any], Awaitable[dict[str, Any]]]
 """`extra(visitor, page, request)`: keys a feature adds to the widget's session reply."""
 VisitorGate = Callable[[Any], Awaitable[str | None]]
 """`gate(visitor)` at a widget's connect: why the visitor may not write yet (None: they may)."""
+PageViewGate = Callable[[Any, int | None], Awaitable[bool]]
+"""`held(site, visitor_id)` at a widget's session: True keeps the page view unrecorded."""
 FirstResponder = Callable[[Any, int], Awaitable[bool]]
 """`answers(conn, site_id)`: whether a feature takes the site's new chats before people."""
 
@@ -85,6 +87,9 @@ class Services:
     first_responders: list[FirstResponder] = field(default_factory=list)
     """Features that answer a site's new chats before people (the bot in mode `first`):
     routing leaves those chats alone; the feature hands them to routing itself."""
+    page_view_gates: list[PageViewGate] = field(default_factory=list)
+    """Asked by `POST /widget/v1/session` with the site and the visitor's id (None: new):
+    True holds the page view back (privacy: not before consent)."""
     middleware: list[Callable[[ASGIApp], ASGIApp]] = field(default_factory=list)
     """ASGI middleware around the whole app (HTTP and Socket.IO): each takes the app and
     returns the app that calls it; the first added is outermost."""

@@ -129,3 +129,29 @@ async def test_drill_down_hour_of_week_and_conversation_csv(client: httpx.AsyncC
     assert export.text.splitlines()[0].startswith("conversation_id,site_id,status,opened_at")
     hours = await client.get("/panel/analytics.csv", params={**RANGE, "table": "hours"})
     assert len(hours.text.splitlines()) == 8
+
+
+async def test_sla_compliance_by_priority_and_volume_with_tickets(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    db = Database(database_url)
+    facts = [("sla_hit", "high"), ("sla_hit", "high"), ("sla_miss", "high"), ("sla_miss", "low")]
+    async with db.begin() as conn:
+        await conn.execute(
+            reporting_events.insert(),
+            [
+                {"key": f"{kind}:{n}", "site_id": 1, "kind": kind, "ticket_id": n,
+                 "at": DAY + timedelta(hours=1), "priority": priority}
+                for n, (kind, priority) in enumerate(facts)
+            ],
+        )  # fmt: skip
+    await db.dispose()
+    page = (await client.get("/panel/analytics", params=RANGE)).text
+    assert 'data-testid="analytics-sla-compliance">50%<' in page
+    assert 'data-testid="analytics-sla-misses">2<' in page
+    sla = await client.get("/panel/analytics.csv", params={**RANGE, "table": "sla"})
+    assert sla.text.splitlines()[1:] == ["high,2,1,0.67", "low,0,1,0"]
+    volume = await client.get("/panel/analytics.csv", params={**RANGE, "table": "volume"})
+    assert volume.text.splitlines()[0] == "day,conversations,tickets"
+    assert 'data-series="tickets"' in page
+    assert "Conversations by hour of the week (UTC)" in page  # the site has no hours set

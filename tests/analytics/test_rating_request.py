@@ -90,3 +90,60 @@ async def test_a_quick_last_word_comes_before_the_question(desk: Desk) -> None:
     desk.clock.advance(ASK_AFTER)
     await desk.run_due()
     assert not [m for m in await _messages(desk, conversation_id) if m.author == "system"]
+
+
+async def test_a_resolved_ticket_from_chat_is_rated_in_the_widget_once(desk: Desk) -> None:
+    import pytest
+    import sqlalchemy as sa
+
+    from porch.analytics.tables import reporting_events
+    from porch.errors import Invalid, NotFound
+
+    conversation_id = await desk.chat()
+    olivia = desk.operator(desk.olivia)
+    ticket = await desk.tickets.create_from_conversation(conversation_id, olivia, "Late", "low")
+    await desk.tickets.update(ticket.id, olivia, status="resolved")
+    await desk.run_due()
+    await desk.run_due()  # a job run twice asks once
+
+    asked = [
+        m for m in await _messages(desk, conversation_id) if m.parts and "rating_request" in m.parts
+    ]
+    assert [(m.body, m.parts) for m in asked] == [
+        ("How did we do?", {"rating_request": {"conversation_id": conversation_id,
+                                               "ticket_id": ticket.id, "scale": 5}})
+    ]  # fmt: skip
+    assert await _status(desk, conversation_id) == "open"  # the chat goes on; it is the ticket
+    summary = await desk.services.conversations.summary(conversation_id)
+    visitor_id = summary.conversation.visitor_id
+    stranger = (await desk.visitor()).id
+    with pytest.raises(NotFound):  # someone else's
+        await rate(desk.services, stranger, RatingSubmit(
+            conversation_id=conversation_id, ticket_id=ticket.id, score=5))  # fmt: skip
+    submit = RatingSubmit(conversation_id=conversation_id, ticket_id=ticket.id, score=4)
+    await rate(desk.services, visitor_id, submit)
+    with pytest.raises(Invalid):  # once
+        await rate(desk.services, visitor_id, submit)
+    await desk.run_due()
+
+    async with desk.services.db.connect() as conn:
+        facts = (await conn.execute(sa.select(
+            reporting_events.c.kind, reporting_events.c.ticket_id, reporting_events.c.value
+        ).where(reporting_events.c.kind == "rating"))).all()  # fmt: skip
+    assert [tuple(f) for f in facts] == [("rating", ticket.id, 4)]
+    notes = [m.body for m in await _messages(desk, conversation_id) if m.internal and m.parts]
+    assert "Ticket rated 4/5" in notes
+
+
+async def test_a_ticket_is_not_rated_before_it_is_resolved(desk: Desk) -> None:
+    import pytest
+
+    from porch.errors import Invalid
+
+    conversation_id = await desk.chat()
+    olivia = desk.operator(desk.olivia)
+    ticket = await desk.tickets.create_from_conversation(conversation_id, olivia, "Late", "low")
+    summary = await desk.services.conversations.summary(conversation_id)
+    with pytest.raises(Invalid):
+        await rate(desk.services, summary.conversation.visitor_id, RatingSubmit(
+            conversation_id=conversation_id, ticket_id=ticket.id, score=5))  # fmt: skip

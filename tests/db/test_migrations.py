@@ -131,3 +131,68 @@ async def test_upgrade_keeps_closed_conversations_as_history(empty_database_url:
     with pytest.raises(sa.exc.IntegrityError):  # Basil already has an open one
         await run(url, conversations.insert().values(id=4, visitor_id=2, status="open", **again))
     assert await schema_differences(url) == []
+
+
+async def test_upgrade_writes_sla_hits_and_flow_facts(empty_database_url: str) -> None:
+    """0030: deadlines met and flow runs already stored become the reporting events the
+    recorder writes now, with the keys it uses (so a late job records nothing twice)."""
+    from porch.analytics.tables import reporting_events as facts
+    from porch.flows.tables import flow_runs, flows
+    from porch.tickets.tables import sla_records, tickets
+
+    url = empty_database_url
+    await asyncio.to_thread(upgrade, url, "0027")
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    due = t0 + timedelta(hours=1)
+    person = {"site_id": 1, "attributes": {}, "first_seen_at": t0, "last_seen_at": t0}
+    ticket = {"site_id": 1, "subject": "S", "description": "", "requester_id": 1,
+              "status": "open", "tags": [], "created_at": t0, "updated_at": t0}  # fmt: skip
+    flow = {"site_id": 1, "enabled": True, "trigger_type": "page_open", "priority": 50,
+            "version": 1, "document": {}, "created_at": t0, "updated_at": t0}  # fmt: skip
+    run_ = {"flow_id": 1, "version": 1, "visitor_id": 1, "step": 1, "context": {},
+            "started_at": t0, "updated_at": due}  # fmt: skip
+    await run(
+        url,
+        sites.insert().values(
+            id=1,
+            key="k",
+            name="Shop",
+            allowed_origins=[],
+            settings={},
+            identity_secret="s",
+            created_at=t0,
+        ),
+        visitors.insert().values(id=1, name="Amber", **person),
+        tickets.insert().values(id=1, reference=1, priority="high", **ticket),
+        tickets.insert().values(id=2, reference=2, priority="low", **ticket),
+        sla_records.insert().values(
+            ticket_id=1, target="first_response", outcome="met", due_at=due, at=t0
+        ),
+        sla_records.insert().values(
+            ticket_id=2, target="first_response", outcome="breached", due_at=due, at=due
+        ),
+        facts.insert().values(
+            key=f"sla_miss:2:first_response:{due.isoformat()}",
+            site_id=1,
+            kind="sla_miss",
+            ticket_id=2,
+            at=due,
+        ),
+        flows.insert().values(id=1, name="Hello", **flow),
+        flow_runs.insert().values(id=1, status="done", **run_),
+        flow_runs.insert().values(id=2, status="waiting", **run_),
+    )
+    await asyncio.to_thread(upgrade, url, "head")
+    found = await run(
+        url,
+        sa.select(facts.c.key, facts.c.kind, facts.c.priority, facts.c.flow_id, facts.c.at)
+        .order_by(facts.c.key),
+    )  # fmt: skip
+    assert [tuple(r) for r in found] == [
+        ("flow_goal:1", "flow_goal", None, 1, due),
+        ("flow_triggered:1", "flow_triggered", None, 1, t0),
+        ("flow_triggered:2", "flow_triggered", None, 1, t0),
+        (f"sla_hit:1:first_response:{due.isoformat()}", "sla_hit", "high", None, t0),
+        (f"sla_miss:2:first_response:{due.isoformat()}", "sla_miss", "low", None, due),
+    ]
+    assert await schema_differences(url) == []

@@ -72,3 +72,48 @@ async def test_a_closed_chat_is_rated_in_the_widget(
     await expect(rows).to_have_count(1)
     await rows.first.get_by_role("link").click()
     await expect(page.get_by_test_id("reopen-conversation")).to_be_visible(timeout=LIVE)
+
+
+async def test_a_resolved_ticket_is_rated_in_the_widget(
+    chat_tabs: ChatTabs, demo_server: LiveServer
+) -> None:
+    from porch.actors import Actor
+    from porch.analytics.ratings import request_ticket_rating
+    from porch.analytics.tables import reporting_events
+    from porch.tickets.service import TicketService
+
+    _, _, inbox, shop = chat_tabs
+    await chat_tabs.start_chat("My parcel is late")
+    await inbox.reply("I opened a ticket for it.")
+
+    async def resolve(services: Services) -> int:
+        """A ticket from the chat, resolved; then the question the resolve's job asks
+        (`call` runs beside the server, outside its event bus and workers)."""
+        async with services.db.connect() as conn:
+            chat = await conn.scalar(sa.select(sa.func.max(conversations.c.id)))
+        desk = TicketService(services.db, services.events, services.clock, services.conversations)
+        actor = Actor.system("test")
+        ticket = await desk.create_from_conversation(chat, actor, "Late parcel", "low")
+        await desk.update(ticket.id, actor, status="resolved")
+        await request_ticket_rating(services, ticket.id)
+        return ticket.id
+
+    ticket_id = demo_server.call(resolve)
+    await shop.page.reload()
+    await shop.open_chat()
+    rating = shop.frame.get_by_test_id("porch-rating")
+    await expect(rating).to_be_visible(timeout=LIVE)
+    await rating.locator("[data-testid=porch-rating-score][data-score='5']").click()
+    await rating.get_by_test_id("porch-rating-submit").click()
+    await expect(shop.frame.get_by_test_id("porch-rating-thanks")).to_be_visible(timeout=LIVE)
+
+    async def stored(services: Services) -> list[tuple[object, ...]]:
+        async with services.db.connect() as conn:
+            rows = await conn.execute(
+                sa.select(reporting_events.c.ticket_id, reporting_events.c.value).where(
+                    reporting_events.c.kind == "rating"
+                )
+            )
+            return [tuple(row) for row in rows]
+
+    assert demo_server.call(stored) == [(ticket_id, 5)]

@@ -1,4 +1,5 @@
 """The `rating_request` part in the widget: "How did we do?" after a conversation closed
+or a ticket from it was resolved (the part then names the ticket: `ticket_id`)
 (`[data-testid=porch-rating]`): scores 1–5 (`porch-rating-score`), an optional comment
 (`porch-rating-comment`) and a send button (`porch-rating-submit`). Sent as
 `rating.submit`; once rated (or if the server says it already is) the form gives way to
@@ -16,8 +17,8 @@ if TYPE_CHECKING:
 COMMENT_MAX = 1000  # the server's `ratings.MAX_COMMENT`
 THANKS = _("Thanks for your feedback!")
 _emit: list = []  # [emit(event, data, callback)] set by the widget's entry point
-_rated: set = set()  # conversation ids rated in this page
-_boxes: dict = {}  # conversation id → its forms drawn (a redrawn thread draws it again)
+_rated: set = set()  # what was rated in this page: "c<conversation id>" or "t<ticket id>"
+_boxes: dict = {}  # the same key → its forms drawn (a redrawn thread draws it again)
 
 
 def use(emit: "Callable[[str, dict, object], None]") -> None:
@@ -28,11 +29,16 @@ def _render(message: dict, value: object) -> "object | None":
     if not isinstance(value, dict):
         return None
     conversation_id = value.get("conversation_id") or message.get("conversation_id")
+    ticket_id = value.get("ticket_id")
+    rated = {"conversation_id": conversation_id}
+    if ticket_id:
+        rated["ticket_id"] = ticket_id
+    key = ("t" + str(ticket_id)) if ticket_id else ("c" + str(conversation_id))
     box = el("div", None, "rating", data_testid="porch-rating")
-    if conversation_id in _rated or value.get("rated"):
+    if key in _rated or value.get("rated"):
         box.appendChild(_thanks())
         return box
-    _boxes.setdefault(conversation_id, []).append(box)
+    _boxes.setdefault(key, []).append(box)
     form = el("form", None, "rating-form")
     scores = el("div", None, "rating-scores", role="group", aria_label=_("Your rating, 1 to 5"))
     picked: list = [0]
@@ -67,7 +73,7 @@ def _render(message: dict, value: object) -> "object | None":
     status = el("p", None, "rating-status", role="status")
     for child in (scores, comment, send, status):
         form.appendChild(child)
-    form.bind("submit", lambda evt: _submit(evt, conversation_id, picked, comment, box, status))
+    form.bind("submit", lambda evt: _submit(evt, key, rated, picked, comment, box, status))
     box.appendChild(form)
     return box
 
@@ -82,12 +88,13 @@ def _pick(score: int, picked: list, buttons: list, send: object) -> None:
 
 
 def _submit(
-    evt: object, conversation_id: object, picked: list, comment: object, box: object, status: object
+    evt: object, key: str, rated: dict, picked: list, comment: object, box: object, status: object
 ) -> None:
     evt.preventDefault()
     if not picked[0] or not _emit:
         return
-    data = {"conversation_id": conversation_id, "score": picked[0]}
+    data = dict(rated)
+    data["score"] = picked[0]
     text = comment.value.strip()[:COMMENT_MAX]
     if text:
         data["comment"] = text
@@ -95,8 +102,8 @@ def _submit(
     def on_ack(ack: object) -> None:
         reason = acks.error_message(ack, _("Not sent"))
         if acks.ok(ack) or "already rated" in reason:
-            _rated.add(conversation_id)
-            for drawn in _boxes.pop(conversation_id, [box]):
+            _rated.add(key)
+            for drawn in _boxes.pop(key, [box]):
                 drawn.textContent = ""
                 drawn.appendChild(_thanks())
         else:

@@ -10,8 +10,9 @@ if TYPE_CHECKING:
 
 
 def install(services: Services) -> None:
-    from porch.analytics import panel, ratings, recorder
+    from porch.analytics import panel, rating_page, ratings, recorder
 
     recorder.subscribe(services)
     ratings.attach(services)
     services.routes += panel.routes(services)
+    services.routes += rating_page.routes(services)

@@ -16,20 +16,29 @@ class Bar:
     y: float
     width: float
     height: float
+    series: int = 0
+    """Which of the chart's series (0: the first): its colour and legend entry."""
 
 
 def bars(points: list[tuple[str, float]]) -> list[Bar]:
     """One bar per point, scaled so the tallest fills the chart."""
+    return grouped([(label, (value,)) for label, value in points])
+
+
+def grouped(points: list[tuple[str, tuple[float, ...]]]) -> list[Bar]:
+    """Side by side, one bar per series in each point's slot, on one scale (the tallest
+    fills the chart)."""
     if not points:
         return []
-    top = max(value for _, value in points) or 1.0
+    top = max((value for _, values in points for value in values), default=0.0) or 1.0
     slot = WIDTH / len(points)
     drawn = []
-    for index, (label, value) in enumerate(points):
-        height = HEIGHT * value / top
-        drawn.append(
-            Bar(label, value, index * slot + slot * 0.1, HEIGHT - height, slot * 0.8, height)
-        )
+    for index, (label, values) in enumerate(points):
+        width = slot * 0.8 / len(values)
+        for series, value in enumerate(values):
+            height = HEIGHT * value / top
+            x = index * slot + slot * 0.1 + series * width
+            drawn.append(Bar(label, value, x, HEIGHT - height, width, height, series))
     return drawn
 
 

@@ -22,7 +22,10 @@ FIGURES = {
     "bot_resolved": "bot_resolved",
     "bot_handoff": "bot_handoff",
     "rating": "rating",
+    "sla_hit": "sla_hit",
     "sla_miss": "sla_miss",
+    "flow_triggered": "flow_triggered",
+    "flow_goal": "flow_goal",
     "ticket_resolution": "ticket_resolution",
 }
 LIMIT = 500

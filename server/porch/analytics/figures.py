@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -69,7 +70,12 @@ class Report:
     ratings: dict[int, int] = field(default_factory=dict)
     """How many ratings of each score (1–5)."""
     hour_of_week: list[list[int]] = field(default_factory=list)
-    """Conversations opened per UTC weekday (0 = Monday) and hour: 7 rows of 24."""
+    """Conversations opened per weekday (0 = Monday) and hour, in their site's time zone
+    (its business hours'): 7 rows of 24."""
+    time_zone: str = "UTC"
+    """The zone of the hour-of-week grid ("each site's time zone" when sites differ)."""
+    ticket_volume: list[tuple[date, int]] = field(default_factory=list)
+    """Tickets created per UTC day, every day of the range."""
     flows: list[FlowFigures] = field(default_factory=list)
     tickets_opened: int = 0
     ticket_resolution: Durations = Durations(0, None, None)
@@ -81,6 +87,16 @@ class Report:
         """The share of satisfied ratings (4 or 5), the usual CSAT."""
         return _ratio(sum(n for score, n in self.ratings.items() if score >= 4),
                       sum(self.ratings.values()))  # fmt: skip
+
+    @property
+    def sla_missed(self) -> int:
+        return sum(missed for _, missed in self.sla.values())
+
+    @property
+    def sla_compliance(self) -> float | None:
+        """Deadlines met among deadlines settled or missed, every priority together."""
+        met = sum(met for met, _ in self.sla.values())
+        return _ratio(met, met + self.sla_missed)
 
     @property
     def reopen_rate(self) -> float | None:
@@ -104,8 +120,10 @@ def percentile(ordered: list[float], p: float) -> float | None:
 async def report(conn: AsyncConnection, span: Span) -> Report:
     kinds = await _counts(conn, span)
     opened = await _opened(conn, span)
+    zones = await _zones(conn, span)
+    tickets_opened = await _tickets_opened(conn, span)
     return Report(
-        volume=volume_of(opened, span),
+        volume=volume_of([at for _, at in opened], span),
         first_response=await durations(conn, span, "first_response"),
         resolution=await durations(conn, span, "resolution"),
         resolutions=kinds["resolution"],
@@ -115,11 +133,13 @@ async def report(conn: AsyncConnection, span: Span) -> Report:
         sla=await sla_by_priority(conn, span),
         workload=await workload(conn, span),
         ratings=await ratings(conn, span),
-        hour_of_week=hour_of_week(opened),
+        hour_of_week=hour_of_week(opened, zones),
+        time_zone=zone_name(zones),
+        ticket_volume=volume_of([at for at, _ in tickets_opened], span),
         flows=await flows(conn, span),
-        tickets_opened=len(ticket_tags := await _tickets_opened(conn, span)),
+        tickets_opened=len(tickets_opened),
         ticket_resolution=await durations(conn, span, "ticket_resolution"),
-        tags=await tags(conn, span, ticket_tags),
+        tags=await tags(conn, span, [found for _, found in tickets_opened]),
     )
 
 
@@ -160,7 +180,7 @@ def opened_query(span: Span) -> sa.Select[Any]:
     """Conversations opened in the range, for the site, operator or team asked."""
     from porch.conversations.tables import conversations as table
 
-    query = sa.select(table.c.id, table.c.created_at).where(
+    query = sa.select(table.c.id, table.c.created_at, table.c.site_id).where(
         table.c.created_at >= span.start, table.c.created_at < span.end
     )
     if span.site_id is not None:
@@ -189,16 +209,44 @@ async def durations(conn: AsyncConnection, span: Span, kind: str) -> Durations:
     return Durations(len(ordered), percentile(ordered, 0.5), percentile(ordered, 0.9))
 
 
-async def _opened(conn: AsyncConnection, span: Span) -> list[datetime]:
-    return [at for _, at in await conn.execute(opened_query(span))]
+async def _opened(conn: AsyncConnection, span: Span) -> list[tuple[int, datetime]]:
+    """(site, when) of each conversation opened in the range."""
+    return [(site_id, at) for _, at, site_id in await conn.execute(opened_query(span))]
+
+
+async def _zones(conn: AsyncConnection, span: Span) -> dict[int, ZoneInfo]:
+    """Each site's time zone (its business hours'; UTC when it has none)."""
+    from porch.hours.models import BusinessHours
+    from porch.sites.tables import sites
+
+    query = sa.select(sites.c.id, sites.c.settings)
+    if span.site_id is not None:
+        query = query.where(sites.c.id == span.site_id)
+    return {
+        site_id: _zone_of(BusinessHours, settings or {})
+        for site_id, settings in await conn.execute(query)
+    }
+
+
+def _zone_of(hours: Any, settings: dict[str, Any]) -> ZoneInfo:
+    try:
+        zone: ZoneInfo = hours.of_site(settings).zone
+    except ValueError:  # hours saved before a zone was withdrawn: UTC rather than no page
+        return ZoneInfo("UTC")
+    return zone
+
+
+def zone_name(zones: dict[int, ZoneInfo]) -> str:
+    names = {str(zone) for zone in zones.values()}
+    return names.pop() if len(names) == 1 else "each site's time zone" if names else "UTC"
 
 
 async def volume(conn: AsyncConnection, span: Span) -> list[tuple[date, int]]:
-    return volume_of(await _opened(conn, span), span)
+    return volume_of([at for _, at in await _opened(conn, span)], span)
 
 
 def volume_of(opened: list[datetime], span: Span) -> list[tuple[date, int]]:
-    """Conversations opened per UTC day, every day of the range (zeros included)."""
+    """How many per UTC day, every day of the range (zeros included)."""
     days = Counter(at.date() for at in opened)
     first, last = span.start.date(), (span.end - timedelta(microseconds=1)).date()
     return [
@@ -208,37 +256,22 @@ def volume_of(opened: list[datetime], span: Span) -> list[tuple[date, int]]:
 
 
 async def sla_by_priority(conn: AsyncConnection, span: Span) -> dict[str, tuple[int, int]]:
-    """Deadlines met and missed per ticket priority, from the tickets' SLA records (a
-    deadline breached then answered late has two records, `breached` and `missed`: one
-    miss)."""
-    from porch.tickets.tables import sla_records as records
-    from porch.tickets.tables import tickets
-
-    query = (
-        sa.select(
-            tickets.c.priority,
-            records.c.ticket_id,
-            records.c.target,
-            records.c.due_at,
-            records.c.outcome,
-        )
-        .join(tickets, tickets.c.id == records.c.ticket_id)
-        .where(
-            records.c.at >= span.start,
-            records.c.at < span.end,
-            records.c.outcome.in_(("met", "missed", "breached")),
-        )
+    """Deadlines met and missed per ticket priority, from the `sla_hit` and `sla_miss`
+    facts (a deadline breached then answered late is one fact: one miss)."""
+    hit = sa.func.sum(sa.case((events.c.kind == "sla_hit", 1), else_=0))
+    rows = await conn.execute(
+        sa.select(events.c.priority, hit, sa.func.count())
+        .where(*within(span), events.c.kind.in_(("sla_hit", "sla_miss")))
+        .group_by(events.c.priority)
     )
-    if span.site_id is not None:
-        query = query.where(tickets.c.site_id == span.site_id)
-    deadlines: dict[tuple[object, ...], tuple[str, bool]] = {}
-    for priority, ticket_id, target, due_at, outcome in await conn.execute(query):
-        key = (ticket_id, target, due_at)
-        deadlines[key] = (priority, outcome == "met" or deadlines.get(key, ("", False))[1])
-    found: dict[str, list[int]] = {}
-    for priority, met in deadlines.values():
-        found.setdefault(priority, [0, 0])[0 if met else 1] += 1
-    return {priority: (met, missed) for priority, (met, missed) in sorted(found.items())}
+    found = {str(priority or "unknown"): (int(met), int(n) - int(met)) for priority, met, n in rows}
+    return dict(sorted(found.items(), key=lambda item: _rank(item[0])))
+
+
+def _rank(priority: str) -> tuple[int, str]:
+    """Most urgent first, like the tickets' own lists."""
+    order = ("critical", "high", "medium", "low")
+    return (order.index(priority) if priority in order else len(order), priority)
 
 
 async def workload(conn: AsyncConnection, span: Span) -> list[OperatorLoad]:
@@ -301,44 +334,51 @@ async def ratings(conn: AsyncConnection, span: Span) -> dict[int, int]:
     return {int(score): int(count) for score, count in rows}
 
 
-def hour_of_week(opened: list[datetime]) -> list[list[int]]:
-    """Conversations opened per UTC weekday (Monday first) and hour of the day."""
+def hour_of_week(opened: list[tuple[int, datetime]], zones: dict[int, ZoneInfo]) -> list[list[int]]:
+    """Conversations opened per weekday (Monday first) and hour of the day, in the local
+    time of their site (the hours its customers write in)."""
+    utc = ZoneInfo("UTC")
     grid = [[0] * 24 for _ in range(7)]
-    for at in opened:
-        grid[at.weekday()][at.hour] += 1
+    for site_id, at in opened:
+        local = at.astimezone(zones.get(site_id, utc))
+        grid[local.weekday()][local.hour] += 1
     return grid
 
 
 async def flows(conn: AsyncConnection, span: Span) -> list[FlowFigures]:
-    """Per flow: runs started in the range (triggered) and those that reached the end
-    (completed, the flow's goal), read from the flows' own run records."""
-    from porch.flows.tables import flow_runs as runs
+    """Per flow: runs started in the range (`flow_triggered`) and runs that reached the
+    flow's end in it (`flow_goal`). By site and range only: a flow works for a visitor,
+    not for an operator or a team."""
     from porch.flows.tables import flows as table
 
-    query = (
-        sa.select(
-            table.c.name,
-            sa.func.count(runs.c.id),
-            sa.func.sum(sa.case((runs.c.status == "done", 1), else_=0)),
-        )
-        .join(table, table.c.id == runs.c.flow_id)
-        .where(runs.c.started_at >= span.start, runs.c.started_at < span.end)
-        .group_by(table.c.id, table.c.name)
-        .order_by(table.c.name)
-    )
+    where = [events.c.at >= span.start, events.c.at < span.end]
     if span.site_id is not None:
-        query = query.where(table.c.site_id == span.site_id)
-    return [
-        FlowFigures(name, int(triggered), int(done or 0))
-        for name, triggered, done in await conn.execute(query)
+        where.append(events.c.site_id == span.site_id)
+    goal = sa.func.sum(sa.case((events.c.kind == "flow_goal", 1), else_=0))
+    rows = (
+        await conn.execute(
+            sa.select(events.c.flow_id, sa.func.count() - goal, goal)
+            .where(*where, events.c.kind.in_(("flow_triggered", "flow_goal")))
+            .group_by(events.c.flow_id)
+        )
+    ).all()
+    names = dict(
+        (await conn.execute(sa.select(table.c.id, table.c.name).where(
+            table.c.id.in_([flow_id for flow_id, _, _ in rows])
+        ))).all()
+    )  # fmt: skip
+    found = [
+        FlowFigures(names.get(flow_id, f"Deleted flow {flow_id}"), int(started), int(goals or 0))
+        for flow_id, started, goals in rows
     ]
+    return sorted(found, key=lambda f: f.name)
 
 
-async def _tickets_opened(conn: AsyncConnection, span: Span) -> list[list[str]]:
-    """The tags of each ticket created in the range (one list per ticket)."""
+async def _tickets_opened(conn: AsyncConnection, span: Span) -> list[tuple[datetime, list[str]]]:
+    """When each ticket created in the range was, and its tags."""
     from porch.tickets.tables import tickets
 
-    query = sa.select(tickets.c.tags).where(
+    query = sa.select(tickets.c.created_at, tickets.c.tags).where(
         tickets.c.created_at >= span.start, tickets.c.created_at < span.end
     )
     if span.site_id is not None:
@@ -346,7 +386,7 @@ async def _tickets_opened(conn: AsyncConnection, span: Span) -> list[list[str]]:
     people = _people(span)
     if people is not None:
         query = query.where(tickets.c.conversation_id.in_(people[1]))
-    return [list(found or []) for found in await conn.scalars(query)]
+    return [(at, list(found or [])) for at, found in await conn.execute(query)]
 
 
 async def tags(

@@ -58,7 +58,13 @@ def _day(text: str, default: date) -> date:
 def rows(figures: Report, table: str) -> list[list[str]]:
     """A table of the report as text cells, header first (the page and the CSV share it)."""
     if table == "volume":
-        return [["day", "conversations"], *[[d.isoformat(), str(n)] for d, n in figures.volume]]
+        return [
+            ["day", "conversations", "tickets"],
+            *[
+                [d.isoformat(), str(n), str(t)]
+                for (d, n), (_, t) in zip(figures.volume, figures.ticket_volume, strict=True)
+            ],
+        ]
     if table == "durations":
         return [
             ["measure", "count", "median_seconds", "p90_seconds"],
@@ -123,12 +129,15 @@ def shown(figures: Report) -> list[tuple[str, str, str, str]]:
         ("analytics-csat", "CSAT (rated 4–5)", percent(figures.csat), "rating"),
         ("analytics-ratings", "Ratings", str(sum(figures.ratings.values())), "rating"),
         ("analytics-tickets", "Tickets opened", str(figures.tickets_opened), ""),
+        ("analytics-sla-compliance", "SLA compliance", percent(figures.sla_compliance),
+         "sla_hit"),
+        ("analytics-sla-misses", "SLA deadlines missed", str(figures.sla_missed), "sla_miss"),
         ("analytics-ticket-resolution-median", "Ticket resolution, median",
          duration(figures.ticket_resolution.median), "ticket_resolution"),
         ("analytics-flows-triggered", "Flows triggered",
-         str(sum(f.triggered for f in figures.flows)), ""),
+         str(sum(f.triggered for f in figures.flows)), "flow_triggered"),
         ("analytics-flow-goals", "Flow goals reached",
-         str(sum(f.completed for f in figures.flows)), ""),
+         str(sum(f.completed for f in figures.flows)), "flow_goal"),
     ]  # fmt: skip
 
 
@@ -160,7 +169,10 @@ def routes(services: Services) -> list[Route]:
 
     async def page(request: Request, who: SignedIn) -> Response:
         span, figures = await figures_for(request)
-        volume = [(d.isoformat(), float(n)) for d, n in figures.volume]
+        volume: list[tuple[str, tuple[float, ...]]] = [
+            (d.isoformat(), (float(n), float(t)))
+            for (d, n), (_, t) in zip(figures.volume, figures.ticket_volume, strict=True)
+        ]
         html = services.templates.get_template("analytics/analytics.html").render(
             view="analytics",
             operator=who.operator,
@@ -168,8 +180,8 @@ def routes(services: Services) -> list[Route]:
             last_day=(span.end - timedelta(days=1)).date(),
             shown=shown(figures),
             tables={name: rows(figures, name) for name in TABLES},
-            titles=TITLES,
-            bars=charts.bars(volume),
+            titles={**TITLES, "hours": f"{TITLES['hours']} ({figures.time_zone})"},
+            bars=charts.grouped(volume),
             chart=(charts.WIDTH, charts.HEIGHT),
             cells=charts.heatmap(figures.hour_of_week, DAYS),
             heat=(charts.CELL, charts.LEFT, charts.TOP, DAYS),
@@ -231,8 +243,8 @@ def routes(services: Services) -> list[Route]:
 
 
 TITLES = {
-    "volume": "Conversations by day",
-    "hours": "Conversations by hour of the week (UTC)",
+    "volume": "Conversations and tickets by day",
+    "hours": "Conversations by hour of the week",
     "durations": "Response and resolution times",
     "sla": "SLA compliance by priority",
     "workload": "Workload per operator",

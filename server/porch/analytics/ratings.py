@@ -12,7 +12,7 @@ widget draws it as the rating form. Once rated, a job posts the rating as an int
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, ClassVar
 
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from porch.actors import Actor
 from porch.analytics.tables import reporting_events
 from porch.errors import Invalid, NotFound
+from porch.events import Unit
 from porch.jobs.queue import enqueue
 from porch.realtime.dispatch import Ack, Routed, handles
 from porch.realtime.fanout import VISITORS
@@ -34,10 +35,15 @@ MAX_COMMENT = 1000
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_COMMENT), TextOnly]
 
 
+Score = Annotated[int, Field(ge=1, le=5)]
+
+
 class RatingSubmit(Payload):
     conversation_id: Id
-    score: Annotated[int, Field(ge=1, le=5)]
+    score: Score
     comment: Comment = ""
+    ticket_id: Id | None = None
+    """Set when the question was about a resolved ticket (asked in its conversation)."""
 
 
 @dataclass(frozen=True)
@@ -48,13 +54,15 @@ class ConversationRated:
     visitor_id: int
     score: int
     comment: str
+    ticket_id: int | None = None
+    """The ticket rated (after it was resolved), if it was a ticket's rating."""
 
 
 async def rate(services: Services, visitor_id: int, data: RatingSubmit) -> ConversationRated:
-    """Store the visitor's rating of their closed conversation; once per conversation."""
+    """Store the visitor's rating of their closed conversation, or of a resolved ticket of
+    theirs asked about in its conversation; once per conversation or ticket."""
     from porch.conversations.tables import conversations
 
-    now = services.clock.now()
     async with services.events.transaction(services.db) as unit:
         row = (
             await unit.conn.execute(
@@ -66,36 +74,77 @@ async def rate(services: Services, visitor_id: int, data: RatingSubmit) -> Conve
         ).first()
         if row is None:
             raise NotFound("no such conversation")
-        if row.status != "closed":
+        if data.ticket_id is not None:
+            ticket = await _rated_ticket(unit.conn, data.ticket_id)
+            if ticket.conversation_id != data.conversation_id:
+                raise NotFound("no such ticket")
+        elif row.status != "closed":
             raise Invalid("a conversation is rated once it is closed")
-        key = f"rating:{data.conversation_id}"
-        taken = await unit.conn.scalar(
-            sa.select(reporting_events.c.id).where(reporting_events.c.key == key)
-        )
-        if taken:
-            raise Invalid("this conversation is already rated")
-        await unit.conn.execute(
-            reporting_events.insert().values(
-                key=key, site_id=row.site_id, kind="rating", at=now,
-                conversation_id=data.conversation_id, value=data.score,
-                comment=data.comment or None,
-            )
-        )  # fmt: skip
-        await _mark_answered(unit.conn, data.conversation_id, data.score)
         rated = ConversationRated(
-            data.conversation_id, row.site_id, visitor_id, data.score, data.comment
-        )
-        await unit.record(rated)
+            data.conversation_id, row.site_id, visitor_id, data.score, data.comment,
+            data.ticket_id,
+        )  # fmt: skip
+        await store_rating(unit, rated, services.clock.now())
     return rated
 
 
-async def _mark_answered(conn: AsyncConnection, conversation_id: int, score: int) -> None:
+async def rate_ticket(services: Services, ticket_id: int, score: int, comment: str) -> None:
+    """Store the requester's rating of a resolved ticket from a signed mail link (the
+    token names the ticket: the edge checked it)."""
+    async with services.events.transaction(services.db) as unit:
+        ticket = await _rated_ticket(unit.conn, ticket_id)
+        if ticket.conversation_id is None:
+            raise NotFound("no such ticket")
+        rated = ConversationRated(
+            ticket.conversation_id, ticket.site_id, ticket.requester_id, score, comment, ticket.id
+        )
+        await store_rating(unit, rated, services.clock.now())
+
+
+async def _rated_ticket(conn: AsyncConnection, ticket_id: int) -> Any:
+    """The ticket, if it may be rated now: resolved (or closed since)."""
+    from porch.tickets.tables import tickets
+
+    ticket = (await conn.execute(sa.select(tickets).where(tickets.c.id == ticket_id))).first()
+    if ticket is None:
+        raise NotFound("no such ticket")
+    if ticket.status not in ("resolved", "closed"):
+        raise Invalid("a ticket is rated once it is resolved")
+    return ticket
+
+
+def key_of(conversation_id: int, ticket_id: int | None) -> str:
+    """One rating per conversation, and one per ticket."""
+    return f"rating:{conversation_id}" if ticket_id is None else f"rating:ticket:{ticket_id}"
+
+
+async def store_rating(unit: Unit, rated: ConversationRated, now: datetime) -> None:
+    key = key_of(rated.conversation_id, rated.ticket_id)
+    taken = await unit.conn.scalar(
+        sa.select(reporting_events.c.id).where(reporting_events.c.key == key)
+    )
+    if taken:
+        raise Invalid("this conversation is already rated")
+    await unit.conn.execute(
+        reporting_events.insert().values(
+            key=key, site_id=rated.site_id, kind="rating", at=now,
+            conversation_id=rated.conversation_id, ticket_id=rated.ticket_id,
+            value=rated.score, comment=rated.comment or None,
+        )
+    )  # fmt: skip
+    await _mark_answered(unit.conn, rated.conversation_id, rated.ticket_id, rated.score)
+    await unit.record(rated)
+
+
+async def _mark_answered(
+    conn: AsyncConnection, conversation_id: int, ticket_id: int | None, score: int
+) -> None:
     """The question's part says it was answered, so a widget drawn again thanks instead of
     asking twice."""
     from porch.conversations.tables import messages
 
     where = (messages.c.conversation_id == conversation_id) & (
-        messages.c.client_id == f"rating-request:{conversation_id}"
+        messages.c.client_id == _question_id(conversation_id, ticket_id)
     )
     parts = await conn.scalar(sa.select(messages.c.parts).where(where))
     if isinstance(parts, dict) and isinstance(parts.get("rating_request"), dict):
@@ -158,16 +207,21 @@ def _subscribe(services: Services) -> None:
     services.jobs.register(REQUEST, later)
     services.jobs.register(ASK, ask)
     services.jobs.register(NOTE, note)
+    _subscribe_tickets(services)
 
 
 async def _asks(conn: AsyncConnection, event: Any) -> bool:
+    conversation = event.conversation.conversation
+    return await _site_asks(conn, conversation.site_id, conversation.id)
+
+
+async def _site_asks(conn: AsyncConnection, site_id: int, conversation_id: int) -> bool:
     """The site asks for ratings (`csat_enabled`, default on), and, with
     `csat_human_only`, an operator answered in this conversation."""
     from porch.conversations.tables import messages
     from porch.sites import queries as site_queries
 
-    conversation = event.conversation.conversation
-    site = await site_queries.site(conn, conversation.site_id)
+    site = await site_queries.site(conn, site_id)
     settings = site.settings if site else {}
     if settings.get("csat_enabled", True) is False:
         return False
@@ -176,7 +230,7 @@ async def _asks(conn: AsyncConnection, event: Any) -> bool:
     answered = await conn.scalar(
         sa.select(messages.c.id)
         .where(
-            messages.c.conversation_id == conversation.id,
+            messages.c.conversation_id == conversation_id,
             messages.c.author == "operator",
             messages.c.internal.is_(False),
         )
@@ -214,12 +268,98 @@ async def request_rating(services: Services, conversation_id: int) -> None:
 async def show_rating(services: Services, rated: dict[str, Any]) -> None:
     """The job: the rating as an internal note in the conversation (never reopens it)."""
     score, comment = int(rated["score"]), str(rated.get("comment") or "")
-    text = f"Rated {score}/5" + (f": {comment}" if comment else "")
+    ticket_id = rated.get("ticket_id")
+    text = ("Ticket rated" if ticket_id else "Rated") + f" {score}/5"
+    text += f": {comment}" if comment else ""
+    note_id = f"rating-note:{rated['conversation_id']}"
     await services.conversations.post_message(
         SYSTEM,
         int(rated["conversation_id"]),
-        f"rating-note:{rated['conversation_id']}",
+        note_id if ticket_id is None else f"rating-note:ticket:{ticket_id}",
         text,
         internal=True,
         parts={"rating": {"score": score, "comment": comment}},
     )
+
+
+def _question_id(conversation_id: int, ticket_id: int | None) -> str:
+    if ticket_id is None:
+        return f"rating-request:{conversation_id}"
+    return f"rating-request:ticket:{ticket_id}"
+
+
+# -- after a ticket is resolved ---------------------------------------------------------
+
+TICKET_ASK = "analytics.ticket_rating"
+
+
+@dataclass(frozen=True)
+class TicketRatingRequested:
+    """A resolved ticket that came by email asks its requester to rate it: the email
+    feature mails the signed rating links (a ticket from chat is asked in the widget)."""
+
+    name: ClassVar[str] = "ticket.rating_requested"
+    site_id: int
+    ticket_id: int
+    conversation_id: int
+
+
+def _subscribe_tickets(services: Services) -> None:
+    from porch.tickets.events import TicketStatusChanged
+
+    def resolved(event: Any) -> bool:
+        return bool(event.new == "resolved" and event.old != "resolved")
+
+    services.events.enqueue_on(TicketStatusChanged, TICKET_ASK, when=resolved)
+
+    async def ask(payload: dict[str, Any]) -> None:
+        await request_ticket_rating(services, int(payload["data"]["ticket"]["id"]))
+
+    services.jobs.register(TICKET_ASK, ask)
+
+
+async def request_ticket_rating(services: Services, ticket_id: int) -> None:
+    """The job: the requester of a resolved ticket is asked to rate it once, where the
+    ticket came from: "How did we do?" in its conversation (the widget draws the form),
+    or by mail with signed links when the conversation is held by email. Nothing if it
+    was reopened meanwhile, merged, already rated, or the site asks for no ratings."""
+    from porch.conversations.tables import messages
+    from porch.email.tables import email_threads
+    from porch.tickets.tables import tickets
+
+    async with services.db.connect() as conn:
+        ticket = (await conn.execute(sa.select(tickets).where(tickets.c.id == ticket_id))).first()
+        if ticket is None or ticket.status != "resolved" or ticket.conversation_id is None:
+            return
+        conversation_id = int(ticket.conversation_id)
+        rated = await conn.scalar(
+            sa.select(reporting_events.c.id).where(
+                reporting_events.c.key == key_of(conversation_id, ticket.id)
+            )
+        )
+        if rated or ticket.merged_into_id is not None:
+            return
+        if not await _site_asks(conn, ticket.site_id, conversation_id):
+            return
+        asked = await conn.scalar(  # the chat's own question covers its ticket too
+            sa.select(messages.c.id).where(
+                messages.c.conversation_id == conversation_id,
+                messages.c.client_id == _question_id(conversation_id, None),
+            )
+        )
+        by_mail = await conn.scalar(
+            sa.select(email_threads.c.address).where(
+                email_threads.c.conversation_id == conversation_id
+            )
+        )
+    if by_mail:  # the chat's question never reached a requester who wrote by mail
+        async with services.events.transaction(services.db) as unit:
+            await unit.record(TicketRatingRequested(ticket.site_id, ticket.id, conversation_id))
+        return
+    if asked:
+        return
+    part = {"conversation_id": conversation_id, "ticket_id": ticket.id, "scale": 5}
+    await services.conversations.post_message(
+        SYSTEM, conversation_id, _question_id(conversation_id, ticket.id), QUESTION,
+        parts={"rating_request": part}, reopen=False,
+    )  # fmt: skip

@@ -34,6 +34,9 @@ class Fact:
     started: datetime | None = None
     """When the measured span began; `seconds` runs from here to `at`."""
     value: int | None = None
+    priority: str | None = None
+    """An SLA fact's ticket priority."""
+    flow_id: int | None = None
 
 
 def subscribe(services: Services) -> None:
@@ -43,7 +46,8 @@ def subscribe(services: Services) -> None:
         ConversationReopened,
         MessageCreated,
     )
-    from porch.tickets.events import SlaBreached, TicketStatusChanged
+    from porch.flows.events import FlowGoalReached, FlowStarted
+    from porch.tickets.events import SlaBreached, SlaMet, SlaMissed, TicketStatusChanged
 
     for event_type in (
         MessageCreated,
@@ -52,6 +56,10 @@ def subscribe(services: Services) -> None:
         BotHandedOff,
         TicketStatusChanged,
         SlaBreached,
+        SlaMet,
+        SlaMissed,
+        FlowStarted,
+        FlowGoalReached,
     ):
         services.events.enqueue_on(event_type, RECORD, when=_worth_recording)
     db = services.db
@@ -90,14 +98,32 @@ async def facts(conn: AsyncConnection, name: str, data: dict[str, Any]) -> list[
         return [Fact(key, data["site_id"], "bot_handoff", at, data["conversation_id"])]
     if name == "ticket.status_changed":
         return _ticket_fact(data)
-    if name == "sla.breached":
-        ticket = data["ticket"]
-        due = _time(data["due_at"])
-        key = f"sla_miss:{ticket['id']}:{data['target']}:{data['due_at']}"
+    if name in SLA_KINDS:
+        return [_sla_fact(SLA_KINDS[name], data)]
+    if name in FLOW_KINDS:
+        kind = FLOW_KINDS[name]
         return [
-            Fact(key, ticket["site_id"], "sla_miss", due, ticket["conversation_id"], ticket["id"])
-        ]
+            Fact(f"{kind}:{data['run_id']}", data["site_id"], kind, _time(data["at"]),
+                 data["conversation_id"], flow_id=data["flow_id"])
+        ]  # fmt: skip
     return []
+
+
+SLA_KINDS = {"sla.met": "sla_hit", "sla.breached": "sla_miss", "sla.missed": "sla_miss"}
+"""A deadline breached (its timer ran) and then answered late is one miss: one key."""
+FLOW_KINDS = {"flow.started": "flow_triggered", "flow.goal_reached": "flow_goal"}
+
+
+def _sla_fact(kind: str, data: dict[str, Any]) -> Fact:
+    """A deadline met or missed, at the deadline's time for a miss and when it was
+    settled for a hit; about the ticket's assignee then."""
+    ticket = data["ticket"]
+    at = _time(data["due_at"] if kind == "sla_miss" else data["at"])
+    return Fact(
+        f"{kind}:{ticket['id']}:{data['target']}:{data['due_at']}", ticket["site_id"], kind, at,
+        ticket["conversation_id"], ticket["id"], ticket.get("assignee_id"),
+        priority=ticket["priority"],
+    )  # fmt: skip
 
 
 async def _reply_facts(conn: AsyncConnection, data: dict[str, Any]) -> list[Fact]:
@@ -209,6 +235,8 @@ async def store(conn: AsyncConnection, fact: Fact) -> None:
                     seconds=seconds,
                     business_seconds=business,
                     value=fact.value,
+                    priority=fact.priority,
+                    flow_id=fact.flow_id,
                 )
             )
     except IntegrityError:

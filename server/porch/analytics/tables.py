@@ -21,6 +21,8 @@ reporting_events = sa.Table(
     sa.Column("business_seconds", sa.Float),  # the same within the site's business hours
     sa.Column("value", sa.Integer),  # a rating's score
     sa.Column("comment", sa.Text),  # a rating's comment
+    sa.Column("priority", sa.String(16)),  # an SLA fact's ticket priority at the time
+    sa.Column("flow_id", sa.Integer),  # a flow fact's flow (no FK, like the ids above)
     sa.Index("ix_reporting_events_site_kind_at", "site_id", "kind", "at"),
     sa.Index("ix_reporting_events_kind_at", "kind", "at"),  # every site's figures
     sa.Index("ix_reporting_events_conversation_id", "conversation_id"),  # drill-down, erasure

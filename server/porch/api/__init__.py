@@ -26,7 +26,7 @@ def install(services: Services) -> None:
 
     config = services.config
     limiter = ApiLimiter(services.limiter, config.api_rate_limit)
-    api = Api(services, KeyService(services.db, services.clock), limiter)
+    api = Api(services, KeyService(services.db, services.clock, services.events), limiter)
     webhook_service = webhooks.setup(services)
     v1.install(api, webhook_service)
     spec = openapi.document(api.operations, config.base_url)

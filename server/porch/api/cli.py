@@ -68,7 +68,8 @@ def cmd_api_key_create(args: argparse.Namespace, config_of: ConfigOf, run: WithS
         site = await services.sites.by_key(args.site)
         if site is None:
             return None
-        return await KeyService(services.db, services.clock).create(site.id, args.name, args.scope)
+        keys = KeyService(services.db, services.clock, services.events)
+        return await keys.create(site.id, args.name, args.scope)
 
     try:
         made = run(config_of(args), create)
@@ -98,7 +99,7 @@ def cmd_api_key_revoke(args: argparse.Namespace, config_of: ConfigOf, run: WithS
     from porch.errors import NotFound
 
     try:
-        key = run(config_of(args), lambda s: KeyService(s.db, s.clock).revoke(args.id))
+        key = run(config_of(args), lambda s: KeyService(s.db, s.clock, s.events).revoke(args.id))
     except NotFound as exc:
         return _fail(str(exc))
     print(f"API key {key.name!r} revoked.")

@@ -4,8 +4,10 @@ identity merge of `porch.visitors.contacts`). Each commits, then publishes its f
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+from porch.actors import Actor
 from porch.db.engine import Database
 from porch.db.metadata import utcnow
 from porch.errors import Invalid
@@ -49,10 +51,10 @@ class ContactActions:
             await unit.record(VisitorUpdated(contact))
         return contact
 
-    async def erase(self, contact_id: int) -> None:
+    async def erase(self, contact_id: int, actor: Actor | None = None) -> None:
         async with self.events.transaction(self.db) as unit:
             erased = await privacy.erase_visitors(unit.conn, [contact_id])
-            await unit.record(erased)
+            await unit.record(dataclasses.replace(erased, actor=actor))
 
     async def export(self, contact_id: int) -> dict[str, Any]:
         async with self.db.connect() as conn:

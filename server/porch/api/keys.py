@@ -15,10 +15,13 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from porch.actors import Actor
+from porch.api.events import ApiKeyCreated, ApiKeyEvent, ApiKeyRevoked
 from porch.api.tables import api_keys
 from porch.clock import Clock
 from porch.db.engine import Database
 from porch.errors import Invalid, NotFound
+from porch.events import EventBus
 
 Scope = Literal["read", "write"]
 SCOPES: tuple[Scope, ...] = ("read", "write")
@@ -69,11 +72,15 @@ def _key(row: sa.Row[Any]) -> ApiKey:
 
 
 class KeyService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, events: EventBus | None = None) -> None:
         self.db = db
         self.clock = clock
+        self.events = events or EventBus()
+        """Where `api_key.created` / `api_key.revoked` go (the audit log's job)."""
 
-    async def create(self, site_id: int, name: str, scope: str = "read") -> NewKey:
+    async def create(
+        self, site_id: int, name: str, scope: str = "read", actor: Actor | None = None
+    ) -> NewKey:
         name = name.strip()
         if not 0 < len(name) <= MAX_NAME or "\x00" in name:
             raise Invalid(f"a key's name is 1 to {MAX_NAME} characters")
@@ -88,9 +95,11 @@ class KeyService:
             "token_hash": token_hash(token),
             "created_at": self.clock.now(),
         }
-        async with self.db.begin() as conn:
-            result = await conn.execute(api_keys.insert().values(values).returning(api_keys))
-            return NewKey(_key(result.one()), token)
+        async with self.events.transaction(self.db) as unit:
+            result = await unit.conn.execute(api_keys.insert().values(values).returning(api_keys))
+            made = _key(result.one())
+            await unit.record(_fact(ApiKeyCreated, made, actor))
+        return NewKey(made, token)
 
     async def list(self, site_id: int | None = None) -> list[ApiKey]:
         query = sa.select(api_keys).order_by(api_keys.c.id)
@@ -99,18 +108,21 @@ class KeyService:
         async with self.db.connect() as conn:
             return [_key(row) for row in await conn.execute(query)]
 
-    async def revoke(self, key_id: int, site_id: int | None = None) -> ApiKey:
+    async def revoke(
+        self, key_id: int, site_id: int | None = None, actor: Actor | None = None
+    ) -> ApiKey:
         where = [api_keys.c.id == key_id]
         if site_id is not None:
             where.append(api_keys.c.site_id == site_id)
-        async with self.db.begin() as conn:
-            row = (await conn.execute(sa.select(api_keys).where(*where))).first()
+        async with self.events.transaction(self.db) as unit:
+            row = (await unit.conn.execute(sa.select(api_keys).where(*where))).first()
             if row is None:
                 raise NotFound(f"no API key {key_id}")
             if row.revoked_at is None:
                 update = api_keys.update().where(api_keys.c.id == key_id)
-                await conn.execute(update.values(revoked_at=self.clock.now()))
-            row = (await conn.execute(sa.select(api_keys).where(*where))).one()
+                await unit.conn.execute(update.values(revoked_at=self.clock.now()))
+                row = (await unit.conn.execute(sa.select(api_keys).where(*where))).one()
+                await unit.record(_fact(ApiKeyRevoked, _key(row), actor))
         return _key(row)
 
     async def authenticate(self, token: str) -> ApiKey | None:
@@ -129,3 +141,8 @@ class KeyService:
                 update = api_keys.update().where(api_keys.c.id == key.id)
                 await conn.execute(update.values(last_used_at=now))
         return key
+
+
+def _fact(kind: type[ApiKeyEvent], key: ApiKey, actor: Actor | None) -> ApiKeyEvent:
+    who = actor or Actor.system("porch api-key")  # the command line names nobody
+    return kind(key.id, key.site_id, key.name, key.scope, who)

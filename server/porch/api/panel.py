@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from porch.actors import Actor
 from porch.api.keys import KeyService, NewKey
 from porch.errors import DomainError
 from porch.panel.auth import SignedIn
@@ -99,11 +100,13 @@ def routes(
         site_id = form_id(form, "site_id")
         if await services.sites.get(site_id) is None:
             raise FormError(422, "No such site.")
-        made = await keys.create(site_id, field(form, "name", 100), field(form, "scope", 8))
+        made = await keys.create(
+            site_id, field(form, "name", 100), field(form, "scope", 8), _actor(who)
+        )
         return await show(who, new_key=made)
 
     async def revoke_key(request: Request, who: SignedIn, form: dict[str, str]) -> Response:
-        await keys.revoke(path_id(request, "key_id"))
+        await keys.revoke(path_id(request, "key_id"), actor=_actor(who))
         return back("#keys")
 
     async def add_endpoint(request: Request, who: SignedIn, form: dict[str, str]) -> Response:
@@ -152,3 +155,7 @@ def routes(
             "POST",
         ),
     ]
+
+
+def _actor(who: SignedIn) -> Actor:
+    return Actor.operator(who.operator.id, who.operator.name)

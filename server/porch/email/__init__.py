@@ -20,7 +20,16 @@ def setup(services: Services) -> EmailService:
     `--smtp-listen` is set), the IMAP poller and the panel's mail pages."""
     from porch.config import parse_address
     from porch.conversations.events import MessageCreated
-    from porch.email import flow_mail, imap, mailbox, notifications, operators, panel, transcripts
+    from porch.email import (
+        flow_mail,
+        imap,
+        mailbox,
+        notifications,
+        operators,
+        panel,
+        rating_mail,
+        transcripts,
+    )
     from porch.email.service import INBOUND, REPLY, SEND, EmailService, wants_mail
     from porch.email.smtp_in import Listener
     from porch.tickets.events import SlaWarning, TicketUpdated
@@ -46,5 +55,6 @@ def setup(services: Services) -> EmailService:
     imap.install(services, email)
     transcripts.attach(services, email)
     flow_mail.attach(services, email)
+    rating_mail.attach(services, email)
     services.routes += panel.routes(services, email)
     return email

@@ -147,7 +147,10 @@ async def _open(
         request.headers.get("user-agent", ""),
         request.headers.get("accept-language", ""),
     )
-    visitor = await services.visitors.open_session(site, known, page, identity, said)
+    held = [await gate(site, known) for gate in services.page_view_gates]
+    visitor = await services.visitors.open_session(
+        site, known, page, identity, said, record_page=not any(held)
+    )
     reply: dict[str, Any] = {
         "visitor_token": issue_visitor_token(secret, site.id, visitor.id),
         "visitor": {"id": visitor.id, "name": visitor.name, "verified": visitor.verified},

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from porch.actors import Actor
 from porch.errors import NotFound
 from porch.flows import conditions, runs, triggers
-from porch.flows.events import FlowStopped
+from porch.flows.events import FlowGoalReached, FlowStarted, FlowStopped
 from porch.flows.facts import Facts, gather, visit_start
 from porch.flows.models import Flow, Run
 from porch.flows.outcomes import Next, Outcome, Stop, Wait
@@ -169,6 +169,9 @@ class FlowEngine:
             context = {**facts.context(), "chain": [*chain, flow.id]}
             run = await runs.insert(unit.conn, flow, visitor_id, context, self.now, conversation_id)
             await self._enqueue(unit.conn, run.id, 0, flow.document["start"], [])
+            await unit.record(
+                FlowStarted(run.id, flow.id, flow.site_id, visitor_id, conversation_id, self.now)
+            )
         await self._drive(run.id)
         return run
 
@@ -312,8 +315,18 @@ class FlowEngine:
         return len(stuck)
 
     async def _finish(self, run: Run, status: str) -> None:
-        async with self.services.db.begin() as conn:
-            await runs.change(conn, run.id, self.now, status=status, waiting_message_id=None)
+        """End the run; one that reached its end (`done`) reached the flow's goal."""
+        async with self.services.events.transaction(self.services.db) as unit:
+            await runs.change(unit.conn, run.id, self.now, status=status, waiting_message_id=None)
+            site_id = await runs.site_of(unit.conn, run.flow_id)
+            if status == "done" and site_id is not None:
+                current = await runs.get(unit.conn, run.id) or run
+                await unit.record(
+                    FlowGoalReached(
+                        run.id, run.flow_id, site_id, run.visitor_id,
+                        current.conversation_id, self.now,
+                    )
+                )  # fmt: skip
 
     async def _stop(self, run: Run, reason: str) -> None:
         await self._finish(run, "stopped")

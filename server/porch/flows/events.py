@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 
 from porch.actors import Actor
@@ -17,6 +18,34 @@ class FlowChanged:
     flow: Flow
     actor: Actor
     deleted: bool = False
+
+
+@dataclass(frozen=True)
+class FlowRunEvent:
+    """A run's milestone (for reporting): which flow, on which site, for whom, when."""
+
+    name: ClassVar[str]
+    run_id: int
+    flow_id: int
+    site_id: int
+    visitor_id: int
+    conversation_id: int | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class FlowStarted(FlowRunEvent):
+    """A flow's trigger fired and a run began (published in the run's transaction)."""
+
+    name: ClassVar[str] = "flow.started"
+
+
+@dataclass(frozen=True)
+class FlowGoalReached(FlowRunEvent):
+    """A run went all the way to its flow's end: the flow's goal (a run stopped on the
+    way, by a loop, an operator or a missing node, does not)."""
+
+    name: ClassVar[str] = "flow.goal_reached"
 
 
 @dataclass(frozen=True)

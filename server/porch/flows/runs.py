@@ -45,6 +45,11 @@ async def insert(
     return Run(id=key[0], **values)
 
 
+async def site_of(conn: AsyncConnection, flow_id: int) -> int | None:
+    site_id: int | None = await conn.scalar(sa.select(flows.c.site_id).where(flows.c.id == flow_id))
+    return site_id
+
+
 async def get(conn: AsyncConnection, run_id: int) -> Run | None:
     row = (await conn.execute(flow_runs.select().where(flow_runs.c.id == run_id))).first()
     return Run(**row._mapping) if row else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from porch.actors import Actor
+
 
 @dataclass(frozen=True)
 class SessionsRevoked:
@@ -23,3 +25,15 @@ class OperatorPresenceChanged:
     name: ClassVar[str] = "operator.presence"
     operator_id: int
     status: str  # online | away | offline
+
+
+@dataclass(frozen=True)
+class OperatorRoleChanged:
+    """An operator's role changed (the audit log records it)."""
+
+    name: ClassVar[str] = "operator.role_changed"
+    operator_id: int
+    operator_name: str
+    old: str
+    new: str
+    actor: Actor

@@ -5,6 +5,7 @@ sessions too, so no socket keeps the powers it was opened with."""
 
 from __future__ import annotations
 
+from porch.actors import Actor
 from porch.operators.service import Operator
 from porch.services import Services
 
@@ -19,9 +20,11 @@ async def reactivate(services: Services, operator_id: int) -> Operator:
     return await services.operators.set_active(operator_id, True, services.clock.now())
 
 
-async def set_role(services: Services, operator_id: int, role: str) -> Operator:
+async def set_role(
+    services: Services, operator_id: int, role: str, actor: Actor | None = None
+) -> Operator:
     before = await services.operators.get(operator_id)
-    operator = await services.operators.set_role(operator_id, role)
+    operator = await services.operators.set_role(operator_id, role, services.events, actor)
     if before is not None and before.is_admin and not operator.is_admin:
         await services.sessions.revoke_all_for_operator(operator_id)
     return operator

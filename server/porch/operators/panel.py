@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from porch.actors import Actor
 from porch.errors import NotFound
 from porch.operators import forms, management
 from porch.operators.invites import INVITE_PATH, InviteService
@@ -129,7 +130,9 @@ def routes(services: Services) -> list[Route]:
         await services.operators.set_capacity(operator_id, max_chats, max_tickets)
         await services.operators.set_skills(operator_id, skills)
         if role is not None:
-            await management.set_role(services, operator_id, role)
+            await management.set_role(
+                services, operator_id, role, Actor.operator(who.operator.id, who.operator.name)
+            )
         return done("saved", f"#operator-{operator_id}")
 
     async def deactivate(request: Request, who: SignedIn, form: dict[str, str]) -> Response:

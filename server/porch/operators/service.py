@@ -13,8 +13,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from porch.actors import Actor
 from porch.db.engine import Database
 from porch.db.metadata import utcnow
+from porch.events import EventBus
+from porch.operators.events import OperatorRoleChanged
 from porch.operators.tables import operators
 
 MIN_PASSWORD_LENGTH = 8
@@ -192,13 +195,24 @@ class OperatorService:
 
     # -- what admins change -------------------------------------------------------------
 
-    async def set_role(self, operator_id: int, role: str) -> Operator:
+    async def set_role(
+        self,
+        operator_id: int,
+        role: str,
+        events: EventBus | None = None,
+        actor: Actor | None = None,
+    ) -> Operator:
+        """A new role; a change is published as `operator.role_changed` on `events`."""
         checked = check_role(role)
-        async with self.db.begin() as conn:
-            before = await _locked(conn, operator_id)
+        async with (events or EventBus()).transaction(self.db) as unit:
+            before = await _locked(unit.conn, operator_id)
             if before.is_admin and checked != "admin":
-                await _keep_an_admin(conn, operator_id)
-            await _set(conn, operator_id, role=checked)
+                await _keep_an_admin(unit.conn, operator_id)
+            await _set(unit.conn, operator_id, role=checked)
+            if before.role != checked:
+                who = actor or Actor.system("porch operator")
+                changed = OperatorRoleChanged(operator_id, before.name, before.role, checked, who)
+                await unit.record(changed)
         return await self._get_or_raise(operator_id)
 
     async def set_skills(self, operator_id: int, skills: Sequence[str]) -> Operator:

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from porch.actors import Actor
 from porch.errors import Forbidden, Invalid
 from porch.operators import management
 from porch.operators.service import Operator, OperatorError
@@ -84,7 +85,7 @@ class TeamEvents(Routed):
 
     @handles("operator.update", OperatorUpdate, limit="operator")
     async def update(self, sid: str, data: OperatorUpdate) -> Ack:
-        await self._admin(sid)
+        admin = await self._admin(sid)
         given = data.model_fields_set
         operators = self.services.operators
         try:
@@ -100,7 +101,8 @@ class TeamEvents(Routed):
                     data.max_tickets if "max_tickets" in given else current.max_tickets,
                 )
             if data.role is not None:
-                await management.set_role(self.services, data.operator_id, data.role)
+                who = Actor.operator(admin.id, admin.name)
+                await management.set_role(self.services, data.operator_id, data.role, who)
         except OperatorError as exc:
             raise Invalid(str(exc)) from exc
         updated = await operators.get(data.operator_id)

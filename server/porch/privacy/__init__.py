@@ -13,6 +13,8 @@ AUDIT = "privacy.audit"
 
 
 def install(services: Services) -> None:
+    from porch.api.events import ApiKeyCreated, ApiKeyRevoked
+    from porch.operators.events import OperatorRoleChanged
     from porch.privacy import audit, consent, panel, retention
     from porch.sites.events import IdentitySecretRotated, SiteUpdated
     from porch.visitors.events import VisitorsErased
@@ -32,10 +34,14 @@ def install(services: Services) -> None:
     # secret rotations are admin actions worth a line in the audit log.
     services.events.enqueue_on(SiteUpdated, AUDIT)
     services.events.enqueue_on(IdentitySecretRotated, AUDIT)
+    # So are API keys made and revoked, role changes, and erasures through the REST API.
+    for fact in (ApiKeyCreated, ApiKeyRevoked, OperatorRoleChanged):
+        services.events.enqueue_on(fact, AUDIT)
+    services.events.enqueue_on(VisitorsErased, AUDIT, when=lambda e: e.actor is not None)
 
     async def log(payload: dict[str, Any]) -> None:
         async with services.db.begin() as conn:
-            await audit.record_site_event(conn, services.clock.now(), payload)
+            await audit.record_event(conn, services.clock.now(), payload)
 
     services.jobs.register(AUDIT, log)
 

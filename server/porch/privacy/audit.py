@@ -58,16 +58,40 @@ async def latest(conn: AsyncConnection, limit: int = SHOWN) -> list[Entry]:
     return [Entry(r.at, r.actor_name, r.action, r.site_id, r.subject, dict(r.detail)) for r in rows]
 
 
+async def record_event(conn: AsyncConnection, at: datetime, payload: dict[str, Any]) -> None:
+    """An admin action published as an event, as an entry (the `privacy.audit` job)."""
+    kind, data = payload["type"], payload["data"]
+    if kind.startswith("site."):
+        await record_site_event(conn, at, payload)
+        return
+    who = _actor(data.get("actor"), "System")
+    if kind.startswith("api_key."):
+        detail = {"key_id": data["key_id"], "scope": data["scope"]}
+        await record(conn, at, who, kind, data["key_name"], site_id=data["site_id"],
+                     detail=detail)  # fmt: skip
+    elif kind == "operator.role_changed":
+        detail = {"operator_id": data["operator_id"], "from": data["old"], "to": data["new"]}
+        await record(conn, at, who, kind, data["operator_name"], detail=detail)
+    elif kind == "visitors.erased":
+        visitors = list(data["visitor_ids"])
+        subject = f"{len(visitors)} contact{'s' if len(visitors) != 1 else ''}"
+        detail = {"visitor_ids": visitors, "conversations": len(data["conversation_ids"]),
+                  "via": "api"}  # fmt: skip
+        await record(conn, at, who, "contact.erase", subject, detail=detail)
+
+
+def _actor(actor: Any, default: str) -> Actor:
+    if isinstance(actor, dict):
+        return Actor(actor["kind"], actor.get("id"), actor.get("name") or "")
+    return Actor.system(default)
+
+
 async def record_site_event(conn: AsyncConnection, at: datetime, payload: dict[str, Any]) -> None:
     """`site.updated` / `site.identity_secret_rotated` as an entry: who (when the edge
     said), the site, and which settings it has now (names only: values may be secrets)."""
     data = payload["data"]
-    site, actor = data["site"], data.get("actor")
-    who = (
-        Actor(actor["kind"], actor.get("id"), actor.get("name") or "")
-        if isinstance(actor, dict)
-        else Actor.system("Settings")
-    )
+    site = data["site"]
+    who = _actor(data.get("actor"), "Settings")
     detail = {}
     if payload["type"] == "site.updated":
         detail = {"settings": sorted(site.get("settings") or {})}

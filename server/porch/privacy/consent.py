@@ -74,6 +74,17 @@ def attach(services: Services) -> None:
             return None if await given(conn, visitor.id) else NOT_YET
 
     services.visitor_gates.append(consent_first)
+
+    async def no_page_view_yet(site: Any, visitor_id: int | None) -> bool:
+        """The loader's session request records no page view before consent."""
+        if not site.settings.get("consent_required"):
+            return False
+        if visitor_id is None:
+            return True
+        async with services.db.connect() as conn:
+            return not await given(conn, visitor_id)
+
+    services.page_view_gates.append(no_page_view_yet)
     sockets = services.sio.namespace_handlers.get(VISITORS)
     if isinstance(sockets, VisitorNamespace):  # absent in service-only test setups
         sockets.extend(ConsentEvents(sockets, services))

@@ -61,6 +61,24 @@ class SlaBreached(SlaEvent):
 
 
 @dataclass(frozen=True)
+class SlaMet(SlaEvent):
+    """The target was done with (answered, resolved) before its deadline."""
+
+    name: ClassVar[str] = "sla.met"
+    at: datetime | None = None
+    """When it was done with."""
+
+
+@dataclass(frozen=True)
+class SlaMissed(SlaEvent):
+    """The target was done with after its deadline (a breach, if its timer ran first, was
+    already published as `sla.breached`: the same deadline)."""
+
+    name: ClassVar[str] = "sla.missed"
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class SlaEscalated(SlaEvent):
     """The site's escalation rules ran at a breach: `actions` done (`raise_priority`,
     `reassign`, `notify`)."""

@@ -39,6 +39,8 @@ from porch.tickets.catalog import Catalog
 from porch.tickets.events import (
     SlaBreached,
     SlaEscalated,
+    SlaMet,
+    SlaMissed,
     SlaWarning,
     TicketCreated,
     TicketMerged,
@@ -380,7 +382,7 @@ class TicketService:
             values |= _retarget(before, _priority(priority), settings, now)
         if status is not None:
             base, custom = await _status(unit.conn, before.site_id, status)
-            values |= await _status_change(unit.conn, before, base, settings, now)
+            values |= await _status_change(unit, before, base, settings, now)
             values["custom_status"] = custom
         return await self._apply(unit, before, values, actor, settings, now)
 
@@ -474,7 +476,7 @@ class TicketService:
             settings = await _settings(unit.conn, before.site_id)
             values: dict[str, Any] = {"seen_message_id": message_id}
             if before.status in ("resolved", "pending"):
-                values |= await _status_change(unit.conn, before, "open", settings, now)
+                values |= await _status_change(unit, before, "open", settings, now)
             if before.first_responded_at is not None and before.next_response_due_at is None:
                 targets = sla.targets(settings, before.priority)
                 values["next_response_due_at"] = sla.due(
@@ -495,10 +497,10 @@ class TicketService:
             if before.first_responded_at is None:
                 values["first_responded_at"] = now
                 values["first_response_due_at"] = None
-                await _settle(unit.conn, before, "first_response", actor, now)
+                await _settle(unit, before, "first_response", actor, now)
             elif before.next_response_due_at is not None:
                 values["next_response_due_at"] = None
-                await _settle(unit.conn, before, "next_response", actor, now)
+                await _settle(unit, before, "next_response", actor, now)
             await self._apply(unit, before, values, actor, settings, now)
         self.events.jobs_committed()
 
@@ -598,7 +600,7 @@ class TicketService:
             )
             into = {"into": target.label, "into_id": target.id}
             await _history(unit.conn, source.id, "merged", actor, into, now)
-            values = await _status_change(unit.conn, source, "closed", settings, now)
+            values = await _status_change(unit, source, "closed", settings, now)
             values["merged_into_id"] = target.id
             closed = await self._apply(unit, source, values, actor, settings, now)
             await unit.record(TicketMerged(closed, actor, target.id))
@@ -709,7 +711,7 @@ class TicketService:
 
 
 async def _status_change(
-    conn: AsyncConnection, ticket: Ticket, new: Status, settings: dict[str, Any], now: datetime
+    unit: Unit, ticket: Ticket, new: Status, settings: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
     """The columns a move to `new` changes: the clocks stop (pending, resolved, closed)
     or run again from where they stood; resolving settles the resolution target."""
@@ -722,7 +724,7 @@ async def _status_change(
         values |= _resume(ticket, sla.hours(settings), now)
     if new == "resolved":
         values["resolved_at"] = now
-        await _settle(conn, ticket, "resolution", SLA_ACTOR, now)
+        await _settle(unit, ticket, "resolution", SLA_ACTOR, now)
     elif new != "closed":
         values["resolved_at"] = None
     values["closed_at"] = now if new == "closed" else None
@@ -762,18 +764,18 @@ def _retarget(
     return values
 
 
-async def _settle(
-    conn: AsyncConnection, ticket: Ticket, target: str, actor: Actor, now: datetime
-) -> None:
-    """A target is done with: record whether it was met."""
+async def _settle(unit: Unit, ticket: Ticket, target: str, actor: Actor, now: datetime) -> None:
+    """A target is done with: record whether it was met (and say so, for analytics)."""
     deadline = ticket.due(target)
     if deadline is None:
         return
     at = ticket.sla_paused_at or now
     outcome = "met" if at < deadline else "missed"  # at the deadline, it is breached
-    if await _sla_record(conn, ticket.id, target, outcome, deadline, now):
+    if await _sla_record(unit.conn, ticket.id, target, outcome, deadline, now):
         data = {"target": target, "due_at": deadline.isoformat()}
-        await _history(conn, ticket.id, f"sla.{outcome}", actor, data, now)
+        await _history(unit.conn, ticket.id, f"sla.{outcome}", actor, data, now)
+        fact = SlaMet if outcome == "met" else SlaMissed
+        await unit.record(fact(ticket, SLA_ACTOR, target, deadline, now))
 
 
 async def _sla_record(

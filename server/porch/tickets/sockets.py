@@ -22,7 +22,7 @@ from porch.realtime.fanout import OPERATORS, OPERATORS_ROOM
 from porch.realtime.operator import OperatorNamespace
 from porch.services import Services
 from porch.tickets import queries, schemas
-from porch.tickets.events import SlaEscalated, SlaEvent, TicketEvent
+from porch.tickets.events import SlaEscalated, SlaEvent, SlaMet, SlaMissed, TicketEvent
 from porch.tickets.models import VIEWS, SavedView, Ticket
 from porch.tickets.service import UNSET, TicketService
 
@@ -289,7 +289,12 @@ def attach(services: Services, tickets: TicketService) -> None:
     sockets.extend(TicketEvents(sockets, tickets))
     for kind in TicketEvent.__subclasses__():
         for fact in (kind, *kind.__subclasses__()):
-            services.events.subscribe(fact, partial(ticket_changed, services, tickets))
+            if fact not in QUIET:
+                services.events.subscribe(fact, partial(ticket_changed, services, tickets))
+
+
+QUIET = (SlaMet, SlaMissed)
+"""Facts for reporting only: the `ticket.updated` published with them shows the change."""
 
 
 async def ticket_changed(services: Services, tickets: TicketService, event: TicketEvent) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from porch.actors import Actor
 from porch.visitors.models import Visitor
 
 
@@ -32,6 +33,9 @@ class VisitorsErased:
     name: ClassVar[str] = "visitors.erased"
     visitor_ids: tuple[int, ...]
     conversation_ids: tuple[int, ...]
+    actor: Actor | None = None
+    """Who asked for the erasure through the REST API (None: a merge, the panel's own
+    erasure, which logs itself, or Shopify's redact)."""
 
 
 @dataclass(frozen=True)

@@ -45,28 +45,33 @@ class VisitorService:
         page: Page,
         identity: Identity | None = None,
         browser: Browser | None = None,
+        *,
+        record_page: bool = True,
     ) -> Visitor:
         """Resume `visitor_id` if it is this site's visitor, else create one; record the page
-        and what the `browser` said of itself.
+        (unless `record_page` is False: a visitor who has not consented yet) and what the
+        `browser` said of itself.
 
         With a verified `identity`, the visitor is that user's (see `porch.visitors.contacts`).
         """
         now = utcnow()
         resolve = self._resolve_visitor
+        shown = page if record_page else None
         try:
-            resolved = await resolve(site, visitor_id, page, identity, now, browser)
+            resolved = await resolve(site, visitor_id, shown, identity, now, browser)
         except IntegrityError:
             if identity is None:
                 raise
             # Another session stored this new user first (unique site + user id): once more,
             # now finding their visitor.
-            resolved = await resolve(site, visitor_id, page, identity, now, browser)
+            resolved = await resolve(site, visitor_id, shown, identity, now, browser)
         visitor = resolved.visitor
         if identity is not None:
             await self.events.publish(VisitorUpdated(visitor))
         if resolved.moved_conversation is not None:
             await self._conversation_moved(resolved.moved_conversation, visitor)
-        await self.events.publish(PageViewed(visitor.id, page.url))
+        if record_page:
+            await self.events.publish(PageViewed(visitor.id, page.url))
         return visitor
 
     async def _conversation_moved(self, conversation_id: int, visitor: Visitor) -> None:
@@ -81,7 +86,7 @@ class VisitorService:
         self,
         site: Site,
         visitor_id: int | None,
-        page: Page,
+        page: Page | None,
         identity: Identity | None,
         now: datetime,
         browser: Browser | None = None,
@@ -91,7 +96,8 @@ class VisitorService:
             if visitor is not None and visitor.site_id != site.id:
                 visitor = None
             resolved = await self._identify(conn, site.id, visitor, identity, now)
-            await self._record_page(conn, resolved.visitor.id, page, now)
+            if page is not None:
+                await self._record_page(conn, resolved.visitor.id, page, now)
             if browser is not None:
                 resolved = await _remember_browser(conn, resolved, browser)
         return resolved

@@ -40,6 +40,13 @@ class DurationFigures(TypedDict):
 class DayVolume(TypedDict):
     day: str
     conversations: int
+    tickets: int
+
+
+class FlowFigure(TypedDict):
+    flow: str
+    triggered: int
+    goals: int
 
 
 class SlaCompliance(TypedDict):
@@ -69,6 +76,7 @@ class AnalyticsSummary(TypedDict):
     ratings: int
     sla: list[SlaCompliance]
     workload: list[OperatorWorkload]
+    flows: list[FlowFigure]
 
 
 def _durations(found: Durations) -> DurationFigures:
@@ -94,7 +102,10 @@ def install(api: Api) -> None:
             "since": since.isoformat(),
             "until": until.isoformat(),
             "hours": q.hours,
-            "volume": [{"day": d.isoformat(), "conversations": n} for d, n in figures.volume],
+            "volume": [
+                {"day": d.isoformat(), "conversations": n, "tickets": t}
+                for (d, n), (_, t) in zip(figures.volume, figures.ticket_volume, strict=True)
+            ],
             "first_response": _durations(figures.first_response),
             "resolution": _durations(figures.resolution),
             "reopen_rate": figures.reopen_rate,
@@ -110,6 +121,10 @@ def install(api: Api) -> None:
                 {"operator_id": w.operator_id, "name": w.name, "replies": w.replies,
                  "resolved": w.resolved}
                 for w in figures.workload
+            ],
+            "flows": [
+                {"flow": f.name, "triggered": f.triggered, "goals": f.completed}
+                for f in figures.flows
             ],
         }  # fmt: skip
         return dict(shaped)

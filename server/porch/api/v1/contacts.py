@@ -111,7 +111,7 @@ def install(api: Api, definitions: PropertyDefinitions) -> None:
         return wire.contact(changed)
 
     async def erase_contact(call: Call) -> Reply:
-        await actions.erase((await load(call)).id)
+        await actions.erase((await load(call)).id, call.actor)
         return None
 
     async def export_contact(call: Call) -> Reply:
