@@ -141,7 +141,7 @@ async def test_upgrade_writes_sla_hits_and_flow_facts(empty_database_url: str) -
     from porch.tickets.tables import sla_records, tickets
 
     url = empty_database_url
-    await asyncio.to_thread(upgrade, url, "0027")
+    await asyncio.to_thread(upgrade, url, "0028")
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     due = t0 + timedelta(hours=1)
     person = {"site_id": 1, "attributes": {}, "first_seen_at": t0, "last_seen_at": t0}
