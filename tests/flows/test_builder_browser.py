@@ -2,7 +2,9 @@
 from a blank flow (boxes from the palette, arrows from outlets, the trigger's page and
 delay), switch it on, see a shopper in another browser get the proactive message, edit it
 and restore the previous version; a flow with a missing setting cannot be switched on and
-says why; "Try it" walks the flow for a pretend visitor; the Flows page counts the run."""
+says why; "Try it" plays the flow in a preview of the widget for a test visitor (nothing
+counted), lighting up each box it passes; unsaved changes are shown and leaving asks
+first; the Flows page counts the run."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ import pytest
 from playwright.async_api import Page, expect
 
 from porch.demo.seed import Demo
+from porch.flows import templates
 from porch.flows.store import FlowStore
+from porch.flows.tables import flow_runs
 from porch.services import Services
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import Tab
@@ -123,10 +127,11 @@ async def test_build_switch_on_edit_and_restore(
     await page.get_by_test_id("builder-layout").click()
     await expect(page.get_by_test_id("builder-problem")).to_have_count(0)
 
-    # Try it: a pretend visitor on the pricing page clicks "Yes" and answers.
+    # Try it: a test visitor on the pricing page clicks "Yes" and answers.
     await page.get_by_test_id("builder-try").click()
     await page.get_by_test_id("try-url").fill("https://shop.example/pricing")
-    await page.get_by_test_id("try-run").click()
+    await page.get_by_test_id("try-fire").click()
+    await page.get_by_test_id("try-teaser").click()
     await expect(box(page, "buttons-1")).to_have_attribute("data-running", "true")
     await page.get_by_test_id("try-choice").filter(has_text="Yes, help me choose").click()
     await expect(box(page, "question-1")).to_have_attribute("data-running", "true")
@@ -248,16 +253,17 @@ async def test_out_of_hours_built_from_blank_tried_and_switched_on(
 
     # Try it: inside business hours with an operator online, nothing is asked; outside, it is.
     await page.get_by_test_id("builder-try").click()
-    await page.get_by_test_id("try-run").click()
+    await expect(page.get_by_test_id("try-fire")).to_have_text("Click the launcher")
+    await page.get_by_test_id("try-launcher").click()
     await expect(page.get_by_test_id("try-outcome")).to_have_text("The flow ran to its end.")
     await expect(box(page, "end-1")).to_have_attribute("data-ran", "true")
-    await page.get_by_test_id("try-hours").uncheck()
-    await page.get_by_test_id("try-run").click()
+    await page.get_by_test_id("try-hours").uncheck()  # another test visitor
+    await page.get_by_test_id("try-fire").click()
     await expect(box(page, "question-1")).to_have_attribute("data-running", "true")
     await expect(page.get_by_test_id("try-step").last).to_contain_text("We're away right now.")
     await page.get_by_test_id("try-hours").check()
     await page.get_by_test_id("try-online").uncheck()
-    await page.get_by_test_id("try-run").click()
+    await page.get_by_test_id("try-fire").click()
     await expect(page.get_by_test_id("try-step")).to_have_count(2)
     await expect(box(page, "question-1")).to_have_attribute("data-running", "true")
 
@@ -280,4 +286,63 @@ async def test_out_of_hours_built_from_blank_tried_and_switched_on(
     }
     assert document["nodes"][check["then"]]["type"] == "question"
     assert document["nodes"][check["else"]]["type"] == "end"
+    assert owner.errors == []
+
+
+async def test_try_it_plays_the_flow_in_a_preview_widget_and_unsaved_changes_warn(
+    demo_server: LiveServer, demo: Demo, new_tab: NewTab
+) -> None:
+    async def create(services: Services) -> int:
+        store = FlowStore(services.db, services.events, services.clock)
+        document = {**templates.load("pricing-page-help"), "name": "Tried in the preview"}
+        return (await store.create(demo.site.id, document, enabled=False)).id
+
+    flow_id = demo_server.call(create)
+    owner = await new_tab({"width": 1500, "height": 950})
+    page = owner.page
+    await Inbox(page, demo_server.url).login(demo)
+    await page.goto(f"{demo_server.url}/panel/flows/{flow_id}")
+    builder = page.get_by_test_id("flow-builder")
+    await expect(builder).to_have_attribute("data-ready", "true", timeout=60_000)
+    await expect(page.get_by_test_id("builder-unsaved")).to_be_hidden()
+
+    # The preview waits for the trigger; the test visitor "stays 30 s" and gets the offer
+    # as a teaser by the launcher, the box it came from lit up on the canvas.
+    await page.get_by_test_id("builder-try").click()
+    await expect(box(page, "trigger")).to_have_attribute("data-running", "true")
+    await page.get_by_test_id("try-fire").filter(has_text="Stay 30 s on the page").click()
+    teaser = page.get_by_test_id("try-teaser")
+    await expect(teaser).to_have_text("Questions about our plans? We can help you choose.")
+    await expect(box(page, "offer")).to_have_attribute("data-running", "true")
+    await teaser.click()
+    await page.get_by_test_id("try-choice").filter(has_text="Yes, help me choose").click()
+    await expect(box(page, "ask")).to_have_attribute("data-running", "true")
+    await expect(box(page, "offer")).to_have_attribute("data-ran", "true")
+    await page.get_by_test_id("try-answer").fill("not an email")
+    await page.get_by_test_id("try-send").click()
+    steps = page.get_by_test_id("try-step")
+    await expect(steps.last).to_contain_text("That doesn't look like an email")
+    await page.get_by_test_id("try-answer").fill("ann@example.com")
+    await page.get_by_test_id("try-send").click()
+    await expect(page.get_by_test_id("try-outcome")).to_have_text("The flow ran to its end.")
+    await expect(box(page, "human")).to_have_attribute("data-ran", "true")
+    await expect(box(page, "bye")).to_have_attribute("data-ran", "false")
+
+    async def runs(services: Services) -> int:
+        async with services.db.connect() as conn:
+            query = flow_runs.select().where(flow_runs.c.flow_id == flow_id)
+            return len((await conn.execute(query)).all())
+
+    assert demo_server.call(runs) == 0  # a preview is no run: nothing counted
+
+    # An edit shows "Unsaved changes"; leaving then asks first; saving clears it.
+    await select(page, "offer")
+    await page.get_by_test_id("node-field-text").fill("Need a hand choosing a plan?")
+    await expect(page.get_by_test_id("builder-unsaved")).to_be_visible()
+    async with page.expect_event("dialog") as asked:
+        await page.close(run_before_unload=True)
+    assert (await asked.value).type == "beforeunload"  # the tab dismisses it: we stay
+    await page.get_by_test_id("builder-save").click()
+    await expect(page.get_by_test_id("builder-message")).to_contain_text("Saved as version 2")
+    await expect(page.get_by_test_id("builder-unsaved")).to_be_hidden()
     assert owner.errors == []

@@ -141,3 +141,11 @@ def test_a_conditions_checks_are_said_in_words() -> None:
     assert model.node_problems(doc, "c") == [
         'The condition needs "all" or "any" with at least one condition.'
     ]
+
+
+def test_try_it_names_what_the_test_visitor_does_for_each_trigger() -> None:
+    assert model.fire_label({"type": "time_on_page", "seconds": 30}) == "Stay 30 s on the page"
+    assert model.fire_label({"type": "exit_intent"}) == "Move to leave the page (exit intent)"
+    assert model.fire_label({"type": "visitor_says", "keywords": ["refund"]}) == "Say “refund”"
+    for kind in model.TRIGGER_TYPES:
+        assert model.fire_label({"type": kind}) != "Fire the trigger"

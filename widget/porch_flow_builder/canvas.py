@@ -48,6 +48,7 @@ class Canvas:
             self._box(node_id, node, problems.get(node_id, []))
         self.draw_edges()
         self.apply_transform()
+        self.highlight(*self.lit)  # a redraw (selecting a box) keeps "Try it"'s marks
         if refocus is not None:
             self.focus(refocus[0], refocus[1])
 
@@ -144,7 +145,8 @@ class Canvas:
         self.edges.appendChild(path)
 
     def highlight(self, path_nodes, current):
-        """Mark the boxes a "Try it" walk went through, and the one it stopped at."""
+        """Mark the boxes a "Try it" walk went through, and the one it is at."""
+        self.lit = (list(path_nodes), current)
         for node_id, box in self.boxes.items():
             box.setAttribute("data-ran", "true" if node_id in path_nodes else "false")
             box.setAttribute("data-running", "true" if node_id == current else "false")

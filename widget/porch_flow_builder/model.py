@@ -527,3 +527,46 @@ def trigger_line(trigger):
     if trigger.get("page", {}).get("value"):
         line += ", page " + trigger["page"]["match"] + " " + trigger["page"]["value"]
     return line
+
+
+def fire_label(trigger):
+    """What the test visitor in "Try it" does to fire the trigger, as its button says."""
+    kind = trigger.get("type", "")
+    fixed = {
+        "page_open": "Open the page",
+        "first_visit": "Arrive on a first visit",
+        "returning_visitor": "Come back on a later visit",
+        "exit_intent": "Move to leave the page (exit intent)",
+        "launcher_click": "Click the launcher",
+        "form_abandoned": "Leave a half-filled form",
+        "cart_add": "Add something to the cart",
+        "schedule": "Open a page in the scheduled hours",
+        "conversation_started": "Start a conversation",
+        "message_received": "Send a message",
+        "conversation_closed": "Close the conversation",
+        "from_flow": "Be sent here by another flow",
+    }
+    if kind in fixed:
+        return fixed[kind]
+    if kind == "time_on_page":
+        return "Stay " + str(trigger.get("seconds", 0)) + " s on the page"
+    if kind == "time_on_site":
+        return "Stay " + str(trigger.get("seconds", 0)) + " s on the site"
+    if kind == "scroll_depth":
+        return "Scroll " + str(trigger.get("percent", 0)) + "% down the page"
+    if kind == "page_count":
+        return "View " + str(trigger.get("count", 0)) + " pages"
+    if kind == "referrer":
+        return "Arrive from " + str(trigger.get("referrer", "a link"))
+    if kind == "cart_value":
+        return "Fill the cart to " + str(trigger.get("value", 0))
+    if kind == "custom_event":
+        return "Send the event “" + str(trigger.get("event", "")) + "”"
+    if kind == "visitor_says":
+        words = [str(w) for w in trigger.get("keywords") or [] if str(w).strip()]
+        return "Say “" + (words[0] if words else "…") + "”"
+    if kind == "no_operator_reply":
+        return "Wait " + str(trigger.get("minutes", 0)) + " min for a reply"
+    if kind == "visitor_inactive":
+        return "Stay away " + str(trigger.get("days", 0)) + " days"
+    return "Fire the trigger"

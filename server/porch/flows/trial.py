@@ -70,15 +70,32 @@ def run(
 ) -> Trial:
     """The path a (checked) document takes for the simulated visitor."""
     facts = facts_for(simulated, site, now)
-    page = document["trigger"].get("page")
+    trigger = document["trigger"]
+    page = trigger.get("page")
     if page and not conditions.url_matches(page, simulated.url):
         return Trial(False, f"The trigger does not watch {simulated.url}.")
+    unmet = _trigger_unmet(trigger, simulated)
+    if unmet:
+        return Trial(False, unmet)
     for condition in document.get("conditions", []):
         if not _holds(condition, facts, simulated):
             return Trial(False, f"The audience condition {condition['type']!r} is not met.")
     trial = Trial(True)
     _walk(trial, document, facts, simulated, answers or {})
     return trial
+
+
+def _trigger_unmet(trigger: dict[str, Any], simulated: Simulated) -> str:
+    """Why the trigger itself cannot fire for this visitor (what the test visitor's
+    settings decide: a returning visit, the cart), or ""."""
+    kind = trigger["type"]
+    if kind == "returning_visitor" and not simulated.returning:
+        return "The trigger waits for a returning visitor."
+    if kind == "first_visit" and simulated.returning:
+        return "The trigger waits for a first visit."
+    if kind == "cart_value" and simulated.cart_value < float(trigger.get("value", 0)):
+        return f"The trigger waits for a cart worth at least {trigger.get('value', 0)}."
+    return ""
 
 
 def _walk(
