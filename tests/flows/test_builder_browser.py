@@ -8,6 +8,7 @@ first; the Flows page counts the run."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -346,3 +347,136 @@ async def test_try_it_plays_the_flow_in_a_preview_widget_and_unsaved_changes_war
     await expect(page.get_by_test_id("builder-message")).to_contain_text("Saved as version 2")
     await expect(page.get_by_test_id("builder-unsaved")).to_be_hidden()
     assert owner.errors == []
+
+
+TEMPLATES_LEFT = (
+    "welcome-returning-visitor",
+    "exit-intent-discount",
+    "lead-capture",
+    "abandoned-cart",
+)
+
+
+async def test_each_remaining_template_is_built_from_blank_tried_and_switched_on(
+    demo_server: LiveServer, demo: Demo, new_tab: NewTab
+) -> None:
+    """With the palette, the outlets and the settings only, each template the engine ships
+    (pricing-page-help and out-of-hours are built above) comes out as the same flow."""
+    owner = await new_tab({"width": 1500, "height": 950})
+    page = owner.page
+    await Inbox(page, demo_server.url).login(demo)
+    built: dict[str, int] = {}
+    for name in TEMPLATES_LEFT:
+        wanted = templates.load(name)
+        await new_blank_flow(page, demo_server.url)
+        built[name] = int(await page.get_by_test_id("flow-builder").get_attribute("data-flow-id"))
+        await build(page, wanted)
+        await expect(page.get_by_test_id("builder-problem")).to_have_count(0)
+        # Try it: the test visitor fits the trigger and audience; the first words show.
+        await page.get_by_test_id("builder-try").click()
+        await page.get_by_test_id("try-returning").set_checked(name.startswith("welcome"))
+        await page.get_by_test_id("try-cart").fill("59")
+        await page.get_by_test_id("try-cart").dispatch_event("change")
+        await page.get_by_test_id("try-fire").click()
+        first = wanted["nodes"][wanted["start"]]["text"]
+        await expect(page.get_by_test_id("try-teaser")).to_have_text(first)
+        await page.get_by_test_id("builder-try").click()
+        await page.get_by_test_id("builder-enable").click()
+        await expect(page.get_by_test_id("builder-status")).to_have_text("On")
+
+    async def stored(services: Services) -> dict[str, dict]:
+        store = FlowStore(services.db, services.events, services.clock)
+        found = {name: await store.get(flow_id) for name, flow_id in built.items()}
+        for flow in await store.list(demo.site.id):
+            await store.set_enabled(flow.id, False)  # leave the storefront quiet
+        return {name: flow.document for name, flow in found.items() if flow.enabled}
+
+    documents = demo_server.call(stored)
+    for name in TEMPLATES_LEFT:
+        assert shape(documents[name]) == shape(templates.load(name)), name
+    assert owner.errors == []
+
+
+async def build(page: Page, wanted: dict) -> None:
+    """Build `wanted` on a blank flow's canvas as a person would."""
+    await page.get_by_test_id("builder-name").fill(wanted["name"])
+    await select(page, "trigger")
+    trigger = wanted["trigger"]
+    await page.get_by_test_id("trigger-type").select_option(trigger["type"])
+    if "page" not in trigger:
+        await page.get_by_test_id("trigger-page").fill("")  # any page
+    for key, value in trigger.items():
+        if key == "page":
+            await page.get_by_test_id("trigger-page").fill(value["value"])
+        elif key != "type":
+            await page.get_by_test_id(f"trigger-{key}").fill(str(value))
+    await page.get_by_test_id("flow-frequency").select_option(wanted["frequency"]["per"])
+    await page.get_by_test_id("flow-priority").fill(str(wanted["priority"]))
+    if wanted.get("conditions"):
+        await page.get_by_test_id("flow-audience").fill(json.dumps(wanted["conditions"]))
+    await select(page, "hello")
+    await page.keyboard.press("Delete")
+    made: dict[str, str] = {}  # the template's node id → the canvas's
+    todo: list[tuple[str, tuple[str, int] | None]] = [(wanted["start"], None)]
+    while todo:
+        node_id, into = todo.pop(0)
+        if into is not None:
+            await outlet_nth(page, *into).click()
+        if node_id in made:  # a second arrow into a box already there
+            await page.locator(
+                f"[data-testid=flow-node-select][data-node-id='{made[node_id]}']"
+            ).click()
+            continue
+        node = wanted["nodes"][node_id]
+        await page.get_by_test_id(f"palette-{node['type']}").click()
+        made[node_id] = await page.get_by_test_id("node-settings").get_attribute("data-node-id")
+        await fill_settings(page, node)
+        for index, target in enumerate(targets(node)):
+            if target is not None:
+                todo.append((target, (made[node_id], index)))
+
+
+async def fill_settings(page: Page, node: dict) -> None:
+    for key, value in node.items():
+        field = page.get_by_test_id(f"node-field-{key}")
+        if key in ("type", "next"):
+            continue
+        if key == "choices":
+            await field.fill("\n".join(choice["label"] for choice in value))
+        elif await field.evaluate("e => e.tagName") == "SELECT":
+            await field.select_option(str(value))
+        else:
+            await field.fill(str(value))
+
+
+def targets(node: dict) -> list[str | None]:
+    """Where each outlet of the node leads, in the order the box shows them."""
+    if node["type"] == "buttons":
+        return [choice.get("next", node.get("next")) for choice in node["choices"]]
+    return [node.get("next")]
+
+
+def outlet_nth(page: Page, node_id: str, index: int) -> object:
+    return page.locator(f"[data-testid=flow-outlet][data-node-id='{node_id}']").nth(index)
+
+
+def shape(document: dict) -> dict:
+    """The flow without its node ids, choice ids, layout or description: the nodes in the
+    order a walk from the start meets them, each arrow as the index of its target."""
+    order: list[str] = []
+    todo = [document["start"]]
+    while todo:
+        node_id = todo.pop(0)
+        if node_id not in order:
+            order.append(node_id)
+            todo += [t for t in targets(document["nodes"][node_id]) if t is not None]
+    nodes = []
+    for node_id in order:
+        node = {k: v for k, v in document["nodes"][node_id].items() if k not in ("x", "y")}
+        node.pop("next", None)
+        if "choices" in node:
+            node["choices"] = [choice["label"] for choice in node["choices"]]
+        arrows = [order.index(t) if t else None for t in targets(document["nodes"][node_id])]
+        nodes.append((node, arrows))
+    flow = {k: v for k, v in document.items() if k not in ("nodes", "start", "description")}
+    return {**flow, "nodes": nodes}

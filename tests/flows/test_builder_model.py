@@ -149,3 +149,10 @@ def test_try_it_names_what_the_test_visitor_does_for_each_trigger() -> None:
     assert model.fire_label({"type": "visitor_says", "keywords": ["refund"]}) == "Say “refund”"
     for kind in model.TRIGGER_TYPES:
         assert model.fire_label({"type": kind}) != "Fire the trigger"
+
+
+def test_the_flow_priority_is_a_whole_number_up_to_100() -> None:
+    doc = blank()
+    assert model.set_priority(doc, "70") == "" and doc["priority"] == 70
+    assert model.set_priority(doc, "101") != "" and "priority" not in doc
+    assert model.set_priority(doc, "") == "" and "priority" not in doc

@@ -33,7 +33,10 @@ PRIORITIES = ["critical", "high", "medium", "low"]
 
 # (key, label, kind, required, options): kinds text, textarea, int, select, choices, json
 FIELDS = {
-    "message": [("text", "Message", "textarea", True, None)],
+    "message": [
+        ("text", "Message", "textarea", True, None),
+        ("typing_ms", "Show “typing…” first (milliseconds)", "int", False, None),
+    ],
     "buttons": [
         ("text", "Message", "textarea", True, None),
         ("choices", "Buttons (one per line)", "choices", True, None),
@@ -109,6 +112,9 @@ TRIGGER_NEEDS = {
     "visitor_inactive": ["days"],
     "schedule": ["weekdays", "from", "to"],
 }
+# Settings a trigger type may have, left out when empty.
+TRIGGER_OPTIONAL = {"exit_intent": ["seconds"]}
+TRIGGER_OPTIONAL_WORDS = {("exit_intent", "seconds"): "Or after this many seconds idle"}
 TRIGGER_NUMBERS = {
     "seconds": "Seconds",
     "percent": "Percent scrolled",
@@ -125,6 +131,7 @@ TRIGGER_TEXTS = {
     "from": "From (HH:MM)",
     "to": "To (HH:MM)",
 }
+PRIORITY_MAX = 100
 FREQUENCIES = [
     ("session", "Once per visit"),
     ("visitor", "Once per visitor"),
@@ -570,3 +577,17 @@ def fire_label(trigger):
     if kind == "visitor_inactive":
         return "Stay away " + str(trigger.get("days", 0)) + " days"
     return "Fire the trigger"
+
+
+def set_priority(document, text):
+    """The flow's priority (0–100: the highest starts when several fire at once); empty:
+    the default. Returns a problem or ""."""
+    text = text.strip()
+    if not text:
+        document.pop("priority", None)
+        return ""
+    if not text.isdigit() or int(text) > PRIORITY_MAX:
+        document.pop("priority", None)
+        return "Type a whole number from 0 to 100."
+    document["priority"] = int(text)
+    return ""

@@ -201,6 +201,9 @@ class Settings:
                 self._trigger_number(trigger, key, labelled)
             elif key in model.TRIGGER_TEXTS:
                 self._trigger_text(trigger, key, labelled)
+        for key in model.TRIGGER_OPTIONAL.get(trigger.get("type"), []):
+            words = model.TRIGGER_OPTIONAL_WORDS[(trigger["type"], key)] + " (optional)"
+            self._trigger_number(trigger, key, labelled, words, required=False)
         self._flow_wide(labelled)
 
     def _trigger_text(self, trigger, key, labelled):
@@ -240,6 +243,20 @@ class Settings:
             self.builder.changed(redraw_settings=False)
 
         often.bind("change", often_changed)
+        priority = el("input", None, inputmode="numeric")
+        priority.value = str(doc.get("priority", ""))
+        priority.setAttribute("data-testid", "flow-priority")
+        priority.setAttribute("aria-describedby", "flow-priority-problem")
+        labelled("Priority (0–100, optional: the highest starts first)", priority, "flow-priority")
+        ranked = el("span", None, "field-problem", id="flow-priority-problem")
+        self.form.appendChild(ranked)
+
+        def priority_typed(_event):
+            self.builder.record("priority")
+            ranked.textContent = model.set_priority(doc, priority.value)
+            self.builder.changed(redraw_settings=False)
+
+        priority.bind("input", priority_typed)
         audience = el("textarea", None, rows=4)
         audience.value = jsontext.dumps(doc["conditions"]) if doc.get("conditions") else ""
         audience.setAttribute("data-testid", "flow-audience")
@@ -255,12 +272,13 @@ class Settings:
 
         audience.bind("input", audience_typed)
 
-    def _trigger_number(self, trigger, key, labelled):
+    def _trigger_number(self, trigger, key, labelled, words=None, required=True):
         control = el("input", None, inputmode="numeric")
         control.value = str(trigger.get(key, ""))
         control.setAttribute("data-testid", "trigger-" + key)
-        control.setAttribute("aria-required", "true")
-        labelled(model.TRIGGER_NUMBERS[key], control, "trigger-" + key)
+        if required:
+            control.setAttribute("aria-required", "true")
+        labelled(words or model.TRIGGER_NUMBERS[key], control, "trigger-" + key)
 
         def typed(_event):
             self.builder.record("trigger-" + key)
