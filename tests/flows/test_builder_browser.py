@@ -336,10 +336,24 @@ async def test_try_it_plays_the_flow_in_a_preview_widget_and_unsaved_changes_war
 
     assert demo_server.call(runs) == 0  # a preview is no run: nothing counted
 
-    # An edit shows "Unsaved changes"; leaving then asks first; saving clears it.
+    # An edit shows "Unsaved changes". As quick replies, the buttons are chips above the
+    # composer, and typing instead ends the flow.
     await select(page, "offer")
-    await page.get_by_test_id("node-field-text").fill("Need a hand choosing a plan?")
+    await page.get_by_test_id("node-field-quick_replies").check()
     await expect(page.get_by_test_id("builder-unsaved")).to_be_visible()
+    await page.get_by_test_id("try-run").click()
+    await page.get_by_test_id("try-fire").click()
+    await page.get_by_test_id("try-teaser").click()
+    chips = page.get_by_test_id("try-quick-replies").get_by_test_id("try-choice")
+    await expect(chips).to_have_count(2)
+    await page.get_by_test_id("try-answer").fill("I'd rather ask")
+    await page.get_by_test_id("try-send").click()
+    await expect(chips).to_have_count(0)
+    await expect(page.get_by_test_id("try-outcome")).to_have_text(
+        "The flow ended: the visitor typed instead."
+    )
+
+    # Leaving with unsaved changes asks first; saving clears them.
     async with page.expect_event("dialog") as asked:
         await page.close(run_before_unload=True)
     assert (await asked.value).type == "beforeunload"  # the tab dismisses it: we stay

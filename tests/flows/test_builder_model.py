@@ -156,3 +156,16 @@ def test_the_flow_priority_is_a_whole_number_up_to_100() -> None:
     assert model.set_priority(doc, "70") == "" and doc["priority"] == 70
     assert model.set_priority(doc, "101") != "" and "priority" not in doc
     assert model.set_priority(doc, "") == "" and "priority" not in doc
+
+
+def test_buttons_may_be_quick_replies() -> None:
+    doc = blank()
+    offer = model.add_node(doc, "buttons", 300, 40)
+    node = doc["nodes"][offer]
+    model.set_field(node, "text", "textarea", "Help?")
+    model.set_field(node, "choices", "choices", "Yes\nNo")
+    model.set_field(node, "quick_replies", "check", "true")
+    assert node["quick_replies"] is True
+    documents.check({**doc, "trigger": {"type": "exit_intent"}})
+    model.set_field(node, "quick_replies", "check", "")
+    assert "quick_replies" not in node

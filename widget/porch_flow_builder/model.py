@@ -31,7 +31,8 @@ LABELS = {
 
 PRIORITIES = ["critical", "high", "medium", "low"]
 
-# (key, label, kind, required, options): kinds text, textarea, int, select, choices, json
+# (key, label, kind, required, options): kinds text, textarea, int, select, choices, json,
+# check
 FIELDS = {
     "message": [
         ("text", "Message", "textarea", True, None),
@@ -40,6 +41,7 @@ FIELDS = {
     "buttons": [
         ("text", "Message", "textarea", True, None),
         ("choices", "Buttons (one per line)", "choices", True, None),
+        ("quick_replies", "Quick replies: chips above the composer", "check", False, None),
     ],
     "question": [
         ("text", "Question", "textarea", True, None),
@@ -359,6 +361,12 @@ def set_field(node, key, kind, text, codec=None):
     node is then marked if the setting is required). Returns a problem or ""."""
     if kind == "choices":
         set_choices(node, text)
+        return ""
+    if kind == "check":  # "true" when ticked; unticked leaves the setting out
+        if text:
+            node[key] = True
+        else:
+            node.pop(key, None)
         return ""
     text = text if kind in ("textarea", "json") else text.strip()
     if not text:

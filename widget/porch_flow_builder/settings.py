@@ -117,6 +117,9 @@ class Settings:
                 if str(node.get(key, "")) == option:
                     item.setAttribute("selected", "")
                 control.appendChild(item)
+        elif kind == "check":
+            control = el("input", None, id=field_id, type="checkbox")
+            control.checked = bool(node.get(key))
         elif kind in ("textarea", "choices", "json"):
             rows = 6 if kind == "json" else 3
             control = el("textarea", None, id=field_id, rows=rows)
@@ -135,13 +138,14 @@ class Settings:
 
         def typed(_event):
             self.builder.record("field:" + node_id + ":" + key)
-            said = model.set_field(node, key, kind, control.value, jsontext)
+            typed_in = ("true" if control.checked else "") if kind == "check" else control.value
+            said = model.set_field(node, key, kind, typed_in, jsontext)
             problem.textContent = said
             self.builder.changed(redraw_settings=False)
 
         # Selects say "change"; text fields "input" only (their "change" comes on blur, as
         # the pointer goes down on the canvas: a redraw then would swallow that click).
-        control.bind("change" if kind == "select" else "input", typed)
+        control.bind("change" if kind in ("select", "check") else "input", typed)
         self.form.appendChild(control)
         self.form.appendChild(problem)
 

@@ -74,6 +74,7 @@ class Trying:
         self.steps = []
         self.fired = False
         self.transcript.textContent = ""
+        self._drop_quick_replies()
         self.show_chat(False)
         self._teaser("")
         self._typing(False)
@@ -132,12 +133,18 @@ class Trying:
         step = self._step_of(self.waiting)
         if step is not None and step.get("input"):
             self._answer(self.waiting, text)
+        elif step is not None and step.get("choices") and self._drop_quick_replies():
+            self._note("Typed instead of a quick reply: the flow ends.", self.waiting)
+            self.waiting = None
+            self.builder.canvas.highlight([model.TRIGGER, *self.path], None)
+            self._outcome("The flow ended: the visitor typed instead.")
         elif step is not None and step.get("choices"):
             self._note("The buttons stay on offer; the message goes to your team.", self.waiting)
         else:
             self._note("The message goes to your team (not in a preview).", "visitor")
 
     def _choose(self, node_id, choice, buttons):
+        self._drop_quick_replies()
         for button in buttons:
             button.disabled = True
         self._say("visitor", choice["label"], node_id)
@@ -245,7 +252,11 @@ class Trying:
             self._say("visitor", step["answer"], step["node"])
         if step.get("choices") and step["node"] == self.waiting:
             buttons = []
-            row = el("div", None, "preview-choices")
+            node = self.builder.doc.get("nodes", {}).get(step["node"]) or {}
+            quick = bool(node.get("quick_replies"))
+            row = el("div", None, "preview-quick-replies" if quick else "preview-choices")
+            if quick:  # chips above the composer, gone once one is picked or the visitor types
+                row.setAttribute("data-testid", "try-quick-replies")
             for choice in step["choices"]:
                 button = el("button", choice["label"], "preview-choice", type="button")
                 button.setAttribute("data-testid", "try-choice")
@@ -255,7 +266,11 @@ class Trying:
                 )
                 buttons.append(button)
                 row.appendChild(button)
-            item.appendChild(row)
+            if quick:
+                composer = find("try-composer")
+                composer.parentNode.insertBefore(row, composer)
+            else:
+                item.appendChild(row)
 
     def _say(self, author, text, node_id):
         item = el("li", None, "preview-message preview-" + author)
@@ -276,6 +291,13 @@ class Trying:
         item.setAttribute("data-node-id", node_id)
         item.appendChild(el("p", text))
         self.transcript.appendChild(item)
+
+    def _drop_quick_replies(self):
+        """Take the chips away; whether there were any."""
+        chips = find("try-quick-replies")
+        if chips is not None:
+            chips.remove()
+        return chips is not None
 
     def show_chat(self, opened):
         self.chat.hidden = not opened
