@@ -127,6 +127,7 @@ class Builder:
         else:
             self.settings.mark()
         self._problems(problems)
+        self.trying.edited()
         name = find("builder-name")
         if name.value != self.doc.get("name", "") and document.activeElement != name:
             name.value = self.doc.get("name", "")

@@ -88,6 +88,14 @@ class Trying:
         self._outcome("Waiting for the trigger: " + model.trigger_line(trigger) + ".")
         self.builder.canvas.highlight([model.TRIGGER], model.TRIGGER)
 
+    def edited(self):
+        """The canvas changed: before the trigger fires, say the trigger as it is now."""
+        if self.fired or self.panel.hidden:
+            return
+        trigger = self.builder.doc.get("trigger", {})
+        find("try-fire").textContent = model.fire_label(trigger)
+        self._outcome("Waiting for the trigger: " + model.trigger_line(trigger) + ".")
+
     def visitor(self):
         cart = find("try-cart").value.strip().replace(",", ".")
         try:
