@@ -338,6 +338,7 @@ async def test_try_it_plays_the_flow_in_a_preview_widget_and_unsaved_changes_war
 
     # An edit shows "Unsaved changes". As quick replies, the buttons are chips above the
     # composer, and typing instead ends the flow.
+    await page.get_by_test_id("builder-zoom-reset").click()  # the canvas followed the run
     await select(page, "offer")
     await page.get_by_test_id("node-field-quick_replies").check()
     await expect(page.get_by_test_id("builder-unsaved")).to_be_visible()

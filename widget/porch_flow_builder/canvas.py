@@ -170,6 +170,23 @@ class Canvas:
         self.pan = [self.pan[0] + dx, self.pan[1] + dy]
         self.apply_transform()
 
+    def reveal(self, node_id, margin=24):
+        """Pan just enough for the box to be in view ("Try it" follows the run)."""
+        box = self.boxes.get(node_id)
+        if box is None:
+            return
+        x, y = model.position(self.builder.doc, node_id)
+        left, top = x * self.scale + self.pan[0], y * self.scale + self.pan[1]
+        right = left + box.offsetWidth * self.scale
+        bottom = top + box.offsetHeight * self.scale
+        width, height = self.root.clientWidth, self.root.clientHeight
+        dx = (width - margin - right) if right > width - margin else 0
+        dy = (height - margin - bottom) if bottom > height - margin else 0
+        dx = (margin - left) if left + dx < margin else dx
+        dy = (margin - top) if top + dy < margin else dy
+        if dx or dy:
+            self.pan_by(dx, dy)
+
     def apply_transform(self):
         transform = f"translate({self.pan[0]}px, {self.pan[1]}px) scale({self.scale})"
         self.viewport.style.transform = transform

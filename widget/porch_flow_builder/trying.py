@@ -36,6 +36,7 @@ class Trying:
         self.transcript = find("try-transcript")
         self.answer_box = find("try-answer")
         self.generation = 0
+        self.chain = 0
         self.toggle.bind("click", lambda _e: self._open())
         find("try-form").bind("submit", self._restart)
         find("try-form").bind("change", lambda _e: self._reset())  # another test visitor
@@ -195,36 +196,43 @@ class Trying:
             self._say("bot", steps[asked]["error"], steps[asked]["node"])  # asks again
         self.steps, self.path = steps, path
         self.waiting = reply.get("waiting")
-        self._play(generation, self.played)
+        self.chain += 1  # a walk still being played (an answer came quickly) stops
+        self._typing(False)
+        self._play((generation, self.chain), self.played)
 
-    def _play(self, generation, index):
-        if generation != self.generation:
+    def _current(self, token):
+        return token == (self.generation, self.chain)
+
+    def _play(self, token, index):
+        if not self._current(token):
             return
         if index >= len(self.steps):
             self._settled()
             return
         step = self.steps[index]
-        self.played = max(self.played, index + 1)
         self.builder.canvas.highlight([model.TRIGGER, *self.path[: index + 1]], step["node"])
+        self.builder.canvas.reveal(step["node"])
         if step["type"] in SPEAKING:
             typing = self._typing_ms(step["node"])
             if typing:
                 self._typing(True)
-                timer.set_timeout(lambda: self._spoken(generation, index), typing)
-                return
+                timer.set_timeout(lambda: self._spoken(token, index), typing)
+                return  # shown (and counted as played) once the pause is over
             self._show(step)
         else:
             self._note(step.get("note", ""), step["node"])
             if step["type"] == "open_widget":
                 self.show_chat(True)
-        timer.set_timeout(lambda: self._play(generation, index + 1), PACE_MS)
+        self.played = max(self.played, index + 1)
+        timer.set_timeout(lambda: self._play(token, index + 1), PACE_MS)
 
-    def _spoken(self, generation, index):
-        if generation != self.generation:
+    def _spoken(self, token, index):
+        if not self._current(token):
             return
         self._typing(False)
         self._show(self.steps[index])
-        timer.set_timeout(lambda: self._play(generation, index + 1), PACE_MS)
+        self.played = max(self.played, index + 1)
+        timer.set_timeout(lambda: self._play(token, index + 1), PACE_MS)
 
     def _typing_ms(self, node_id):
         node = self.builder.doc.get("nodes", {}).get(node_id) or {}
@@ -299,6 +307,7 @@ class Trying:
         item.setAttribute("data-node-id", node_id)
         item.appendChild(el("p", text))
         self.transcript.appendChild(item)
+        self.transcript.scrollTop = self.transcript.scrollHeight
 
     def _drop_quick_replies(self):
         """Take the chips away; whether there were any."""
