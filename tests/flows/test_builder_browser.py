@@ -141,6 +141,7 @@ async def test_build_switch_on_edit_and_restore(
     await expect(page.get_by_test_id("try-outcome")).to_have_text("The flow ran to its end.")
     await expect(box(page, "handover-1")).to_have_attribute("data-ran", "true")
     await expect(box(page, "message-2")).to_have_attribute("data-ran", "false")
+    await page.get_by_test_id("builder-try").click()  # closed: the canvas as it was
 
     # Switch on (saves first), then a shopper on the pricing page gets the offer.
     await page.get_by_test_id("builder-enable").click()
@@ -338,7 +339,7 @@ async def test_try_it_plays_the_flow_in_a_preview_widget_and_unsaved_changes_war
 
     # An edit shows "Unsaved changes". As quick replies, the buttons are chips above the
     # composer, and typing instead ends the flow.
-    await page.get_by_test_id("builder-zoom-reset").click()  # the canvas followed the run
+    await page.get_by_test_id("builder-zoom-reset").click()  # back from following the run
     await select(page, "offer")
     await page.get_by_test_id("node-field-quick_replies").check()
     await expect(page.get_by_test_id("builder-unsaved")).to_be_visible()

@@ -37,6 +37,7 @@ class Trying:
         self.answer_box = find("try-answer")
         self.generation = 0
         self.chain = 0
+        self.view = [0, 0]
         self.toggle.bind("click", lambda _e: self._open())
         find("try-form").bind("submit", self._restart)
         find("try-form").bind("change", lambda _e: self._reset())  # another test visitor
@@ -55,10 +56,14 @@ class Trying:
         self.builder.root.setAttribute("data-trying", "true" if opening else "false")
         self.toggle.setAttribute("aria-expanded", "true" if opening else "false")
         self._reset()
+        canvas = self.builder.canvas
         if opening:
+            self.view = list(canvas.pan)  # the canvas follows the run while the preview is open
             find("try-fire").focus()
         else:
-            self.builder.canvas.highlight([], None)
+            canvas.highlight([], None)
+            canvas.pan = self.view  # and comes back to where it was when it closes
+            canvas.apply_transform()
 
     def _restart(self, event):
         event.preventDefault()
