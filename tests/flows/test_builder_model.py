@@ -169,3 +169,10 @@ def test_buttons_may_be_quick_replies() -> None:
     documents.check({**doc, "trigger": {"type": "exit_intent"}})
     model.set_field(node, "quick_replies", "check", "")
     assert "quick_replies" not in node
+
+
+def test_try_it_starts_a_visitor_says_flow_only_on_a_keyword() -> None:
+    trigger = {"type": "visitor_says", "keywords": ["refund", "return"]}
+    assert model.says_keyword(trigger, "I want a REFUND please")
+    assert not model.says_keyword(trigger, "hello")
+    assert model.says_keyword({"type": "message_received"}, "hello")

@@ -599,3 +599,12 @@ def set_priority(document, text):
         return "Type a whole number from 0 to 100."
     document["priority"] = int(text)
     return ""
+
+
+def says_keyword(trigger, text):
+    """Whether a visitor's message starts the trigger in "Try it": any message, except
+    for "visitor says", which needs one of its keywords (any case)."""
+    if trigger.get("type") != "visitor_says":
+        return True
+    said = text.lower()
+    return any(str(word).lower() in said for word in trigger.get("keywords") or [])

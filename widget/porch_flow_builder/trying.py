@@ -141,8 +141,12 @@ class Trying:
             return
         self.answer_box.value = ""
         self._say("visitor", text, self.waiting or "visitor")
-        if not self.fired and self.builder.doc.get("trigger", {}).get("type") in SAYING:
-            self.fire()
+        trigger = self.builder.doc.get("trigger", {})
+        if not self.fired and trigger.get("type") in SAYING:
+            if model.says_keyword(trigger, text):
+                self.fire()
+            else:
+                self._note("None of the trigger's keywords: the flow does not start.", "visitor")
             return
         step = self._step_of(self.waiting)
         if step is not None and step.get("input"):
