@@ -2,7 +2,8 @@
 cart value, inside business hours or not) without a visitor record, a conversation, a job
 or a counter. Messages, buttons and questions come back as the preview shows them; every
 action is described, never done. The preview answers buttons and questions by walking
-again with `answers` (node id → choice id or typed text)."""
+again with `answers` (node id → choice id or typed text); what the visitor answered (and
+properties and tags the flow set) fill the later texts' placeholders and checks."""
 
 from __future__ import annotations
 
