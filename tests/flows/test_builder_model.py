@@ -141,3 +141,38 @@ def test_a_conditions_checks_are_said_in_words() -> None:
     assert model.node_problems(doc, "c") == [
         'The condition needs "all" or "any" with at least one condition.'
     ]
+
+
+def test_try_it_names_what_the_test_visitor_does_for_each_trigger() -> None:
+    assert model.fire_label({"type": "time_on_page", "seconds": 30}) == "Stay 30 s on the page"
+    assert model.fire_label({"type": "exit_intent"}) == "Move to leave the page (exit intent)"
+    assert model.fire_label({"type": "visitor_says", "keywords": ["refund"]}) == "Say “refund”"
+    for kind in model.TRIGGER_TYPES:
+        assert model.fire_label({"type": kind}) != "Fire the trigger"
+
+
+def test_the_flow_priority_is_a_whole_number_up_to_100() -> None:
+    doc = blank()
+    assert model.set_priority(doc, "70") == "" and doc["priority"] == 70
+    assert model.set_priority(doc, "101") != "" and "priority" not in doc
+    assert model.set_priority(doc, "") == "" and "priority" not in doc
+
+
+def test_buttons_may_be_quick_replies() -> None:
+    doc = blank()
+    offer = model.add_node(doc, "buttons", 300, 40)
+    node = doc["nodes"][offer]
+    model.set_field(node, "text", "textarea", "Help?")
+    model.set_field(node, "choices", "choices", "Yes\nNo")
+    model.set_field(node, "quick_replies", "check", "true")
+    assert node["quick_replies"] is True
+    documents.check({**doc, "trigger": {"type": "exit_intent"}})
+    model.set_field(node, "quick_replies", "check", "")
+    assert "quick_replies" not in node
+
+
+def test_try_it_starts_a_visitor_says_flow_only_on_a_keyword() -> None:
+    trigger = {"type": "visitor_says", "keywords": ["refund", "return"]}
+    assert model.says_keyword(trigger, "I want a REFUND please")
+    assert not model.says_keyword(trigger, "hello")
+    assert model.says_keyword({"type": "message_received"}, "hello")

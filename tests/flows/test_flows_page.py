@@ -248,6 +248,19 @@ async def test_try_it_walks_the_flow_for_a_pretend_visitor(
         assert (await conn.execute(flow_runs.select())).all() == []
     bad = await post_json(client, path, {"document": document, "visitor": {"cart_value": -1}})
     assert bad.status_code == 422
+    welcome = templates.load("welcome-returning-visitor")
+    first_time = await post_json(client, path, {"document": welcome, "visitor": {}})
+    assert first_time.json()["triggered"] is False
+    assert "returning visitor" in first_time.json()["why"]
+    back = await post_json(client, path, {"document": welcome, "visitor": {"returning": True}})
+    assert back.json()["triggered"] is True
+    lead = templates.load("lead-capture")
+    answers = {"name": "Ann", "email": "ann@example.com"}
+    said = (await post_json(client, path, {"document": lead, "answers": answers})).json()
+    assert [step.get("text") for step in said["steps"][1:3]] == [
+        "Thanks, Ann! And your email, so we can follow up?",
+        "Got it, Ann. We'll be in touch at ann@example.com.",
+    ]
 
 
 async def test_the_figures_count_runs_of_the_last_7_and_30_days(

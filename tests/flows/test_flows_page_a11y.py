@@ -50,8 +50,9 @@ async def test_the_flows_pages(
         await page.locator("[data-testid=flow-node-select][data-node-id=offer]").click()
         await expect(page.get_by_test_id("node-field-text")).to_be_visible()
         await page.get_by_test_id("builder-try").click()
-        await page.get_by_test_id("try-run").click()
-        await expect(page.get_by_test_id("try-step")).not_to_have_count(0)
+        await page.get_by_test_id("try-fire").click()
+        await page.get_by_test_id("try-teaser").click()
+        await expect(page.get_by_test_id("try-choice")).not_to_have_count(0)
         assert await violations(page, axe) == []
         await page.get_by_test_id("builder-versions").click()
         await expect(page.get_by_test_id("flow-version")).to_have_count(1)

@@ -1,9 +1,10 @@
 """The flow builder: the document being edited, its undo history, and what the mouse and
 keyboard do (select, drag, connect, delete, move with arrows, Ctrl+Z / Ctrl+Y). Saving
 and switching on go to the panel's JSON endpoints with the session's CSRF token; the
-server checks the document against the JSON Schema again."""
+server checks the document against the JSON Schema again. A document that differs from
+the one last saved shows "Unsaved changes", and leaving the page then asks first."""
 
-from browser import document
+from browser import document, window
 
 from porch_flow_builder import model
 from porch_flow_builder.canvas import Canvas
@@ -33,7 +34,7 @@ class Builder:
         self.history = []
         self.future = []
         self.last_key = None
-        self.dirty = False
+        self.saved = None  # the document as last loaded or saved (JSON text)
         self.drag = None
         self.canvas = Canvas(self)
         self.settings = Settings(self)
@@ -42,6 +43,7 @@ class Builder:
         self._toolbar()
         self._keys()
         self._pointer()
+        window.addEventListener("beforeunload", self._leaving)
         request("GET", self.base + "/document", None, self._loaded)
 
     # -- loading and state -----------------------------------------------------------------
@@ -54,8 +56,8 @@ class Builder:
         self._state(reply)
         if any("x" not in node for node in self.doc["nodes"].values()):
             model.auto_layout(self.doc)
+        self.saved = self.snapshot()
         self.changed(redraw_settings=True)
-        self.dirty = False
         self.root.setAttribute("data-ready", "true")
 
     def _state(self, reply):
@@ -69,6 +71,21 @@ class Builder:
 
     def snapshot(self):
         return jsontext.dumps(self.doc)
+
+    @property
+    def dirty(self):
+        return self.saved is not None and self.snapshot() != self.saved
+
+    def _unsaved(self):
+        dirty = self.dirty
+        find("builder-unsaved").hidden = not dirty
+        self.root.setAttribute("data-unsaved", "true" if dirty else "false")
+
+    def _leaving(self, event):
+        """The browser's "Leave site? Changes you made may not be saved." when they are not."""
+        if self.dirty:
+            event.preventDefault()
+            event.returnValue = ""
 
     def record(self, key=None):
         """Keep the document as it is before a change (typing in one field is one step)."""
@@ -102,7 +119,7 @@ class Builder:
     def changed(self, redraw_settings=False):
         """Redraw after any change; `redraw_settings` rebuilds the side form too (not while
         typing in it, which would lose the caret)."""
-        self.dirty = True
+        self._unsaved()
         problems = model.problems(self.doc)
         self.canvas.draw(problems)
         if redraw_settings:
@@ -110,6 +127,7 @@ class Builder:
         else:
             self.settings.mark()
         self._problems(problems)
+        self.trying.edited()
         name = find("builder-name")
         if name.value != self.doc.get("name", "") and document.activeElement != name:
             name.value = self.doc.get("name", "")
@@ -393,11 +411,14 @@ class Builder:
             self.error("Not saved: " + model.summary(problems))
             return
 
+        sent = self.snapshot()
+
         def saved(status, reply):
             if status != 200:
                 self.error("Not saved: " + (reply.get("error") or "the server refused it."))
                 return
-            self.dirty = False
+            self.saved = sent
+            self._unsaved()
             self._state(reply)
             self.say("Saved as version " + str(reply.get("version")) + ".")
             if then is not None:

@@ -48,6 +48,7 @@ class Canvas:
             self._box(node_id, node, problems.get(node_id, []))
         self.draw_edges()
         self.apply_transform()
+        self.highlight(*self.lit)  # a redraw (selecting a box) keeps "Try it"'s marks
         if refocus is not None:
             self.focus(refocus[0], refocus[1])
 
@@ -144,7 +145,8 @@ class Canvas:
         self.edges.appendChild(path)
 
     def highlight(self, path_nodes, current):
-        """Mark the boxes a "Try it" walk went through, and the one it stopped at."""
+        """Mark the boxes a "Try it" walk went through, and the one it is at."""
+        self.lit = (list(path_nodes), current)
         for node_id, box in self.boxes.items():
             box.setAttribute("data-ran", "true" if node_id in path_nodes else "false")
             box.setAttribute("data-running", "true" if node_id == current else "false")
@@ -167,6 +169,23 @@ class Canvas:
     def pan_by(self, dx, dy):
         self.pan = [self.pan[0] + dx, self.pan[1] + dy]
         self.apply_transform()
+
+    def reveal(self, node_id, margin=24):
+        """Pan just enough for the box to be in view ("Try it" follows the run)."""
+        box = self.boxes.get(node_id)
+        if box is None:
+            return
+        x, y = model.position(self.builder.doc, node_id)
+        left, top = x * self.scale + self.pan[0], y * self.scale + self.pan[1]
+        right = left + box.offsetWidth * self.scale
+        bottom = top + box.offsetHeight * self.scale
+        width, height = self.root.clientWidth, self.root.clientHeight
+        dx = (width - margin - right) if right > width - margin else 0
+        dy = (height - margin - bottom) if bottom > height - margin else 0
+        dx = (margin - left) if left + dx < margin else dx
+        dy = (margin - top) if top + dy < margin else dy
+        if dx or dy:
+            self.pan_by(dx, dy)
 
     def apply_transform(self):
         transform = f"translate({self.pan[0]}px, {self.pan[1]}px) scale({self.scale})"

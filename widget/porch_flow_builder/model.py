@@ -31,12 +31,17 @@ LABELS = {
 
 PRIORITIES = ["critical", "high", "medium", "low"]
 
-# (key, label, kind, required, options): kinds text, textarea, int, select, choices, json
+# (key, label, kind, required, options): kinds text, textarea, int, select, choices, json,
+# check
 FIELDS = {
-    "message": [("text", "Message", "textarea", True, None)],
+    "message": [
+        ("text", "Message", "textarea", True, None),
+        ("typing_ms", "Show “typing…” first (milliseconds)", "int", False, None),
+    ],
     "buttons": [
         ("text", "Message", "textarea", True, None),
         ("choices", "Buttons (one per line)", "choices", True, None),
+        ("quick_replies", "Quick replies: chips above the composer", "check", False, None),
     ],
     "question": [
         ("text", "Question", "textarea", True, None),
@@ -109,6 +114,9 @@ TRIGGER_NEEDS = {
     "visitor_inactive": ["days"],
     "schedule": ["weekdays", "from", "to"],
 }
+# Settings a trigger type may have, left out when empty.
+TRIGGER_OPTIONAL = {"exit_intent": ["seconds"]}
+TRIGGER_OPTIONAL_WORDS = {("exit_intent", "seconds"): "Or after this many seconds idle"}
 TRIGGER_NUMBERS = {
     "seconds": "Seconds",
     "percent": "Percent scrolled",
@@ -125,6 +133,7 @@ TRIGGER_TEXTS = {
     "from": "From (HH:MM)",
     "to": "To (HH:MM)",
 }
+PRIORITY_MAX = 100
 FREQUENCIES = [
     ("session", "Once per visit"),
     ("visitor", "Once per visitor"),
@@ -353,6 +362,12 @@ def set_field(node, key, kind, text, codec=None):
     if kind == "choices":
         set_choices(node, text)
         return ""
+    if kind == "check":  # "true" when ticked; unticked leaves the setting out
+        if text:
+            node[key] = True
+        else:
+            node.pop(key, None)
+        return ""
     text = text if kind in ("textarea", "json") else text.strip()
     if not text:
         node.pop(key, None)
@@ -527,3 +542,69 @@ def trigger_line(trigger):
     if trigger.get("page", {}).get("value"):
         line += ", page " + trigger["page"]["match"] + " " + trigger["page"]["value"]
     return line
+
+
+def fire_label(trigger):
+    """What the test visitor in "Try it" does to fire the trigger, as its button says."""
+    kind = trigger.get("type", "")
+    fixed = {
+        "page_open": "Open the page",
+        "first_visit": "Arrive on a first visit",
+        "returning_visitor": "Come back on a later visit",
+        "exit_intent": "Move to leave the page (exit intent)",
+        "launcher_click": "Click the launcher",
+        "form_abandoned": "Leave a half-filled form",
+        "cart_add": "Add something to the cart",
+        "schedule": "Open a page in the scheduled hours",
+        "conversation_started": "Start a conversation",
+        "message_received": "Send a message",
+        "conversation_closed": "Close the conversation",
+        "from_flow": "Be sent here by another flow",
+    }
+    if kind in fixed:
+        return fixed[kind]
+    if kind == "time_on_page":
+        return "Stay " + str(trigger.get("seconds", 0)) + " s on the page"
+    if kind == "time_on_site":
+        return "Stay " + str(trigger.get("seconds", 0)) + " s on the site"
+    if kind == "scroll_depth":
+        return "Scroll " + str(trigger.get("percent", 0)) + "% down the page"
+    if kind == "page_count":
+        return "View " + str(trigger.get("count", 0)) + " pages"
+    if kind == "referrer":
+        return "Arrive from " + str(trigger.get("referrer", "a link"))
+    if kind == "cart_value":
+        return "Fill the cart to " + str(trigger.get("value", 0))
+    if kind == "custom_event":
+        return "Send the event “" + str(trigger.get("event", "")) + "”"
+    if kind == "visitor_says":
+        words = [str(w) for w in trigger.get("keywords") or [] if str(w).strip()]
+        return "Say “" + (words[0] if words else "…") + "”"
+    if kind == "no_operator_reply":
+        return "Wait " + str(trigger.get("minutes", 0)) + " min for a reply"
+    if kind == "visitor_inactive":
+        return "Stay away " + str(trigger.get("days", 0)) + " days"
+    return "Fire the trigger"
+
+
+def set_priority(document, text):
+    """The flow's priority (0–100: the highest starts when several fire at once); empty:
+    the default. Returns a problem or ""."""
+    text = text.strip()
+    if not text:
+        document.pop("priority", None)
+        return ""
+    if not text.isdigit() or int(text) > PRIORITY_MAX:
+        document.pop("priority", None)
+        return "Type a whole number from 0 to 100."
+    document["priority"] = int(text)
+    return ""
+
+
+def says_keyword(trigger, text):
+    """Whether a visitor's message starts the trigger in "Try it": any message, except
+    for "visitor says", which needs one of its keywords (any case)."""
+    if trigger.get("type") != "visitor_says":
+        return True
+    said = text.lower()
+    return any(str(word).lower() in said for word in trigger.get("keywords") or [])

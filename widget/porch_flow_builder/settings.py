@@ -117,6 +117,9 @@ class Settings:
                 if str(node.get(key, "")) == option:
                     item.setAttribute("selected", "")
                 control.appendChild(item)
+        elif kind == "check":
+            control = el("input", None, id=field_id, type="checkbox")
+            control.checked = bool(node.get(key))
         elif kind in ("textarea", "choices", "json"):
             rows = 6 if kind == "json" else 3
             control = el("textarea", None, id=field_id, rows=rows)
@@ -135,13 +138,14 @@ class Settings:
 
         def typed(_event):
             self.builder.record("field:" + node_id + ":" + key)
-            said = model.set_field(node, key, kind, control.value, jsontext)
+            typed_in = ("true" if control.checked else "") if kind == "check" else control.value
+            said = model.set_field(node, key, kind, typed_in, jsontext)
             problem.textContent = said
             self.builder.changed(redraw_settings=False)
 
         # Selects say "change"; text fields "input" only (their "change" comes on blur, as
         # the pointer goes down on the canvas: a redraw then would swallow that click).
-        control.bind("change" if kind == "select" else "input", typed)
+        control.bind("change" if kind in ("select", "check") else "input", typed)
         self.form.appendChild(control)
         self.form.appendChild(problem)
 
@@ -201,6 +205,9 @@ class Settings:
                 self._trigger_number(trigger, key, labelled)
             elif key in model.TRIGGER_TEXTS:
                 self._trigger_text(trigger, key, labelled)
+        for key in model.TRIGGER_OPTIONAL.get(trigger.get("type"), []):
+            words = model.TRIGGER_OPTIONAL_WORDS[(trigger["type"], key)] + " (optional)"
+            self._trigger_number(trigger, key, labelled, words, required=False)
         self._flow_wide(labelled)
 
     def _trigger_text(self, trigger, key, labelled):
@@ -240,6 +247,20 @@ class Settings:
             self.builder.changed(redraw_settings=False)
 
         often.bind("change", often_changed)
+        priority = el("input", None, inputmode="numeric")
+        priority.value = str(doc.get("priority", ""))
+        priority.setAttribute("data-testid", "flow-priority")
+        priority.setAttribute("aria-describedby", "flow-priority-problem")
+        labelled("Priority (0–100, optional: the highest starts first)", priority, "flow-priority")
+        ranked = el("span", None, "field-problem", id="flow-priority-problem")
+        self.form.appendChild(ranked)
+
+        def priority_typed(_event):
+            self.builder.record("priority")
+            ranked.textContent = model.set_priority(doc, priority.value)
+            self.builder.changed(redraw_settings=False)
+
+        priority.bind("input", priority_typed)
         audience = el("textarea", None, rows=4)
         audience.value = jsontext.dumps(doc["conditions"]) if doc.get("conditions") else ""
         audience.setAttribute("data-testid", "flow-audience")
@@ -255,12 +276,13 @@ class Settings:
 
         audience.bind("input", audience_typed)
 
-    def _trigger_number(self, trigger, key, labelled):
+    def _trigger_number(self, trigger, key, labelled, words=None, required=True):
         control = el("input", None, inputmode="numeric")
         control.value = str(trigger.get(key, ""))
         control.setAttribute("data-testid", "trigger-" + key)
-        control.setAttribute("aria-required", "true")
-        labelled(model.TRIGGER_NUMBERS[key], control, "trigger-" + key)
+        if required:
+            control.setAttribute("aria-required", "true")
+        labelled(words or model.TRIGGER_NUMBERS[key], control, "trigger-" + key)
 
         def typed(_event):
             self.builder.record("trigger-" + key)

@@ -234,10 +234,10 @@ class Actions:
         return Next(node.get("next"))
 
     async def _webhook(self, run: Run, node_id: str, node: dict[str, Any], f: Facts) -> Outcome:
-        payload = webhooks.job_payload(run, node, f)
+        payload = webhooks.job_payload(run, node_id, node, f)
         async with self.services.db.begin() as conn:
             key = f"flow-webhook:{run.id}:{run.step}"
-            await enqueue(conn, webhooks.CALL, payload, key=key, max_attempts=5)
+            await enqueue(conn, webhooks.CALL, payload, key=key, max_attempts=webhooks.MAX_ATTEMPTS)
         self.services.jobs.notify()
         return Next(node.get("next"))
 

@@ -58,12 +58,14 @@ def routes(services: Services) -> list[Route]:
             flow = await store.get(int(request.path_params["flow_id"]))
         except NotFound:
             return error_page(services, 404, "No such flow", "This flow was deleted.")
+        site = await services.sites.get(flow.site_id)
         html = page_html(
             services,
             who,
             "flows/builder.html",
             "flows",
             flow=flow,
+            site_name=site.name if site else "",
             done=request.query_params.get("done", ""),
         )
         return HTMLResponse(html, headers={"Cache-Control": "no-store"})

@@ -1,8 +1,10 @@
 """The run log: for each node a run did, its inputs (the node's settings, the page), its
 outcome (on to which node, waiting, sleeping, stopped) and any error (an invalid answer, a
-stop with its reason). Recorded by wrapping the engine's actions (`LoggedActions`, put in
-place by `attach`), read by the Flows pages per flow and per conversation, and kept 30
-days: a daily job (`RETENTION`, at the time `services.clock` says) deletes older rows."""
+stop with its reason), and each try of a webhook node's request (its HTTP status or why
+it failed: `webhook_attempt`). Steps are recorded by wrapping the engine's actions
+(`LoggedActions`, put in place by `attach`), read by the Flows pages per flow and per
+conversation, and kept 30 days: a daily job (`RETENTION`, at the time `services.clock`
+says) deletes older rows."""
 
 from __future__ import annotations
 
@@ -99,6 +101,48 @@ class LoggedActions:
                     created_at=self.now(),
                 )
             )
+
+
+async def webhook_attempt(
+    db: Database,
+    payload: dict[str, Any],
+    outcome: str,
+    error: str | None,
+    now: datetime,
+    status: int | None = None,
+) -> None:
+    """One try of a `webhook` node's request (its job runs after the step that queued it,
+    and again when it is retried): the status, or why it failed. Nothing is written once
+    the run is gone (its flow deleted)."""
+    body = payload.get("body") or {}
+    run_id = body.get("run_id")
+    settings = {"url": payload.get("url", ""), "method": payload.get("method", "POST")}
+    detail: dict[str, Any] = {"settings": settings, "url": (body.get("page") or {}).get("url", "")}
+    if status is not None:
+        detail["status"] = status
+    async with db.begin() as conn:
+        found = (
+            await conn.execute(
+                sa.select(flow_runs.c.flow_id, flow_runs.c.conversation_id).where(
+                    flow_runs.c.id == run_id
+                )
+            )
+        ).first()
+        if found is None:
+            return
+        await conn.execute(
+            flow_steps.insert().values(
+                run_id=run_id,
+                flow_id=found.flow_id,
+                conversation_id=found.conversation_id,
+                node=str(payload.get("node") or "webhook")[:64],
+                node_type="webhook",
+                outcome=outcome[:200],
+                detail=detail,
+                error=error[:1000] if error else None,
+                created_at=now,
+            )
+        )
 
 
 def _words(outcome: Outcome) -> tuple[str, str | None]:

@@ -2,16 +2,18 @@
 cart value, inside business hours or not) without a visitor record, a conversation, a job
 or a counter. Messages, buttons and questions come back as the preview shows them; every
 action is described, never done. The preview answers buttons and questions by walking
-again with `answers` (node id → choice id or typed text)."""
+again with `answers` (node id → choice id or typed text); what the visitor answered (and
+properties and tags the flow set) fill the later texts' placeholders and checks."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from porch.flows import answers as answer_kinds
 from porch.flows import conditions
+from porch.flows.actions import fill
 from porch.flows.facts import Facts
 from porch.sites.models import Site
 from porch.visitors.models import Visitor
@@ -70,15 +72,32 @@ def run(
 ) -> Trial:
     """The path a (checked) document takes for the simulated visitor."""
     facts = facts_for(simulated, site, now)
-    page = document["trigger"].get("page")
+    trigger = document["trigger"]
+    page = trigger.get("page")
     if page and not conditions.url_matches(page, simulated.url):
         return Trial(False, f"The trigger does not watch {simulated.url}.")
+    unmet = _trigger_unmet(trigger, simulated)
+    if unmet:
+        return Trial(False, unmet)
     for condition in document.get("conditions", []):
         if not _holds(condition, facts, simulated):
             return Trial(False, f"The audience condition {condition['type']!r} is not met.")
     trial = Trial(True)
     _walk(trial, document, facts, simulated, answers or {})
     return trial
+
+
+def _trigger_unmet(trigger: dict[str, Any], simulated: Simulated) -> str:
+    """Why the trigger itself cannot fire for this visitor (what the test visitor's
+    settings decide: a returning visit, the cart), or ""."""
+    kind = trigger["type"]
+    if kind == "returning_visitor" and not simulated.returning:
+        return "The trigger waits for a returning visitor."
+    if kind == "first_visit" and simulated.returning:
+        return "The trigger waits for a first visit."
+    if kind == "cart_value" and simulated.cart_value < float(trigger.get("value", 0)):
+        return f"The trigger waits for a cart worth at least {trigger.get('value', 0)}."
+    return ""
 
 
 def _walk(
@@ -98,6 +117,7 @@ def _walk(
         step: dict[str, Any] = {"node": node_id, "type": node["type"]}
         trial.steps.append(step)
         node_id = _step(trial, step, node, facts, simulated, answers.get(step["node"]))
+        facts = _learned(facts, node, step)
     trial.why = "Stopped: too many steps without waiting (a cycle)."
 
 
@@ -112,9 +132,9 @@ def _step(
     kind = node["type"]
     nxt: str | None = node.get("next")
     if kind == "message":
-        step["text"] = node["text"]
+        step["text"] = fill(node["text"], facts)
     elif kind == "buttons":
-        step["text"] = node["text"]
+        step["text"] = fill(node["text"], facts)
         step["choices"] = [{"id": c["id"], "label": c["label"]} for c in node["choices"]]
         chosen = next((c for c in node["choices"] if c["id"] == answer), None)
         if chosen is None:
@@ -123,7 +143,7 @@ def _step(
         step["answer"] = chosen["label"]
         return chosen.get("next", nxt)  # type: ignore[no-any-return]
     elif kind == "question":
-        step["text"] = node["text"]
+        step["text"] = fill(node["text"], facts)
         step["input"] = node["input"]
         if answer is None:
             trial.waiting = step["node"]
@@ -145,6 +165,32 @@ def _step(
     else:
         step["note"] = _described(node)
     return nxt
+
+
+def _learned(facts: Facts, node: dict[str, Any], step: dict[str, Any]) -> Facts:
+    """The test visitor as the nodes after this one see them: an answer saved to its
+    property, a property set, a tag added or removed (for `{name}` and later checks)."""
+    kind = node["type"]
+    if kind == "question" and "answer" in step and "error" not in step:
+        return _with(facts, node["property"], answer_kinds.checked(node["input"], step["answer"]))
+    if kind == "set_property":
+        return _with(facts, node["property"], node["value"])
+    if kind in ("add_tag", "remove_tag"):
+        tags = [tag for tag in conditions.tags_of(facts) if tag != node["tag"]]
+        kept = [*tags, node["tag"]] if kind == "add_tag" else tags
+        return _with(facts, conditions.TAGS, ",".join(kept))
+    return facts
+
+
+def _with(facts: Facts, name: str, value: Any) -> Facts:
+    visitor = facts.visitor
+    if name == "name":
+        visitor = replace(visitor, name=str(value))
+    elif name == "email":
+        visitor = replace(visitor, email=str(value))
+    else:
+        visitor = replace(visitor, attributes={**visitor.attributes, name: value})
+    return replace(facts, visitor=visitor)
 
 
 def _described(node: dict[str, Any]) -> str:
