@@ -19,6 +19,8 @@ import json
 from functools import cache
 from pathlib import Path
 
+from porch.embed import minified
+
 FILE_NAME = "precompiled.json"
 
 
@@ -59,10 +61,12 @@ def compiled_for(sources: dict[str, str], root: Path) -> dict[str, str]:
 
 
 def script(compiled: dict[str, str]) -> str:
-    """JavaScript that hands Brython the compiled modules, to run after `brython.js`."""
+    """JavaScript that hands Brython the compiled modules (minified), to run after
+    `brython.js`."""
     if not compiled:
         return ""
-    body = json.dumps(dict(sorted(compiled.items())), separators=(",", ":"))
+    small = {name: minified.javascript(js) for name, js in sorted(compiled.items())}
+    body = json.dumps(small, separators=(",", ":"))
     # Nothing is left to compile, so Brython's IndexedDB cache would only cost start-up time.
     return (
         "__BRYTHON__.brython_options.indexeddb=false;\n"
