@@ -5,7 +5,7 @@ Run after changing any Python under widget/ (a test fails until you do):
     scripts/precompile-widget
 
 It bundles the sources as the server does, loads the pinned `brython.js` in Chromium and
-has Brython compile each `.py` module exactly as its importer would
+has Brython compile each `.py` module exactly as its importer would, less its docstrings
 (`porch.embed.precompiled` explains why). Needs the test environment (`scripts/test`
 creates it: Playwright and Debian's Chromium).
 """
@@ -61,6 +61,14 @@ def python_modules() -> dict[str, list]:
     return dict(sorted(entries.items()))
 
 
+def for_compiling(entries: dict[str, list]) -> dict[str, list]:
+    """The entries with their docstrings emptied (`precompiled.without_docstrings`)."""
+    return {
+        name: [entry[0], precompiled.without_docstrings(entry[1]), *entry[2:]]
+        for name, entry in entries.items()
+    }
+
+
 async def compile_in_chromium(entries: dict[str, list]) -> dict[str, str]:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -68,7 +76,7 @@ async def compile_in_chromium(entries: dict[str, list]) -> dict[str, str]:
         files = {
             "/": (HTML, "text/html"),
             "/brython.js": ((bundle.BRYTHON_DATA / "brython.js").read_bytes(), JS),
-            "/bundle.js": (bundle.render("all", entries).js, JS),
+            "/bundle.js": (bundle.render("all", for_compiling(entries)).js, JS),
         }
 
         async def serve(route: Route) -> None:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from porch.embed import bundle, minified
+from porch.embed import bundle, minified, runtime
 from porch.embed.assets import WIDGET_PACKAGES, WidgetAssets
 from porch.paths import widget_dir
 from tests.embed.test_bundle import precompiled_of, vfs_of
@@ -46,3 +46,11 @@ def test_compiled_modules_ship_minified_and_without_their_source() -> None:
     assert vfs["porch_widget.app"][1] == ""  # Brython runs the compiled code instead
     assert vfs["porch_widget.app"][2]  # its imports are still listed
     assert len(json.dumps(compiled)) < 700_000
+
+
+def test_the_runtime_leaves_out_only_the_builtins_help_texts() -> None:
+    source = (bundle.BRYTHON_DATA / "brython.js").read_text(encoding="utf-8")
+    kept = runtime.without_help_texts(source)
+    assert "var docs={" not in kept and "for(var key in docs)" not in kept
+    assert len(source) - len(kept) < 40_000  # those two lines, nothing else
+    assert runtime.without_help_texts("var x = 1\n") == "var x = 1\n"  # not found: all kept

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from porch.embed import bundle, compression, emoji, forms, i18n, minified
+from porch.embed import bundle, compression, emoji, forms, i18n, runtime
 from porch.services import Services
 from porch.sites.models import Site
 
@@ -107,9 +107,7 @@ class WidgetAssets:
 
     @cached_property
     def brython(self) -> Asset:
-        """Brython's runtime, minified (0.1 s, once per process; `porch.embed.minified`)."""
-        source = (bundle.BRYTHON_DATA / "brython.js").read_text(encoding="utf-8")
-        return self._large("brython", minified.javascript(source).encode())
+        return self._large("brython", runtime.brython_js())
 
     @cached_property
     def widget(self) -> Asset:
