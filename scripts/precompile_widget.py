@@ -26,7 +26,7 @@ sys.path[:0] = [str(REPO / "server"), str(REPO)]
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 from porch.embed import bundle, precompiled  # noqa: E402
-from porch.embed.assets import PANEL_PACKAGES, WIDGET_PACKAGES  # noqa: E402
+from porch.embed.assets import LAZY_PACKAGES, PANEL_PACKAGES, WIDGET_PACKAGES  # noqa: E402
 
 WIDGET = REPO / "widget"
 ORIGIN = "http://precompile.invalid"
@@ -53,9 +53,9 @@ COMPILE = """(names) => {
 
 
 def python_modules() -> dict[str, list]:
-    """Every `.py` VFS entry of both bundles."""
+    """Every `.py` VFS entry of the widget, panel and lazy bundles."""
     entries: dict[str, list] = {}
-    for packages in (WIDGET_PACKAGES, PANEL_PACKAGES):
+    for packages in (WIDGET_PACKAGES, PANEL_PACKAGES, (*WIDGET_PACKAGES, *LAZY_PACKAGES)):
         found = bundle.resolve(bundle.find_sources(WIDGET, packages), bundle.stdlib_vfs())
         entries.update((name, entry) for name, entry in found.items() if entry[0] == ".py")
     return dict(sorted(entries.items()))
