@@ -3,7 +3,8 @@
 tdewolff's minifier (Go, the PyPI wheel `tdewolff-minify`; no Node.js at install time)
 drops whitespace and comments and renames local variables; global names and properties
 stay, so Brython's runtime and the modules it compiled still meet on `__BRYTHON__`.
-brython.js loses 14% of its brotli size, our precompiled modules 15% (docs/performance.md).
+brython.js loses about 13% of its brotli size, our precompiled modules 14%
+(docs/performance.md).
 """
 
 from __future__ import annotations
