@@ -5,7 +5,11 @@ Starts `porch demo` on 127.0.0.1, then:
 - Bytes, as the server serves them: the loader, and everything the widget loads once opened
   (the frame page with its styles, the Brython runtime, our bundle), fetched with
   `Accept-Encoding` identity, gzip and br; with each one's Cache-Control and whether a
-  conditional request with its validator gets a 304.
+  conditional request with its validator gets a 304. Twice: at once after the first
+  start (`widget_bytes_br_first`: brotli quality 9), and once the server has compressed
+  the runtime and bundle at brotli's best, which it does once after the first open and
+  keeps in the data dir (`porch.embed.compression`), so every later visitor and every later
+  start gets those (`widget_bytes_br`, `assets`).
 - Requests the snippet makes before the host page's `load` event (Chromium).
 - Lighthouse (mobile preset, Debian's Chromium, median of --lighthouse-runs) on the
   storefront with the snippet and with the loader blocked; once as the demo serves it (shop
@@ -28,6 +32,7 @@ import asyncio
 import re
 import statistics
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -44,6 +49,8 @@ from porch.config import load_config
 ENCODINGS = {"identity": "identity", "gzip": "gzip", "br": "gzip, deflate, br, zstd"}
 """Figure name → Accept-Encoding sent; "br" is what Chromium sends (brotli where served)."""
 LOADER = "*/widget/porch.js"
+BEST_COMPRESSED = ("brython", "widget")
+"""The assets the server compresses at brotli's best in the background (porch.embed.assets)."""
 
 REQUESTS_BEFORE_LOAD_JS = """() => {
   const load = performance.getEntriesByType("navigation")[0].loadEventStart;
@@ -149,6 +156,20 @@ def sizes(base: str) -> dict[str, Any]:
         "widget_bytes_br": sum(assets[name]["br"] for name in opened),
         "assets": assets,
     }
+
+
+def best_sizes(base: str, data: Path, timeout: float = 180.0) -> dict[str, Any]:
+    """`sizes` once the server serves the best compression it keeps in `<data>/cache`
+    (asked for by the frame's first request, which `sizes` made)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        figures = sizes(base)
+        best = {p.name.split("-")[0]: p.stat().st_size for p in (data / "cache").glob("*.br")}
+        if all(figures["assets"][name]["br"] == best.get(name) for name in BEST_COMPRESSED):
+            return figures
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server never served its best compression")
+        time.sleep(0.5)  # polling a background job of the server, not waiting for time
 
 
 async def requests_at_load(browser: Browser, url: str) -> list[str]:
@@ -304,7 +325,9 @@ def run(args: argparse.Namespace, data: Path) -> dict[str, Any]:
     demo = ["-m", "porch", "demo", "--data", str(data), "--port", str(port)]
     with serving(demo, port, "/demo") as server:
         url = f"{server.url}/demo"
-        figures: dict[str, Any] = {"benchmark": "widget_weight", **sizes(server.url)}
+        first = sizes(server.url)["widget_bytes_br"]
+        figures: dict[str, Any] = {"benchmark": "widget_weight", **best_sizes(server.url, data)}
+        figures["widget_bytes_br_first"] = first
         asyncio.run(enable_templates(data))
         figures["flows_enabled"] = list(TEMPLATES)
         note("sizes measured; proactive message and opening the chat in Chromium")

@@ -5,7 +5,7 @@ Run after changing any Python under widget/ (a test fails until you do):
     scripts/precompile-widget
 
 It bundles the sources as the server does, loads the pinned `brython.js` in Chromium and
-has Brython compile each `.py` module exactly as its importer would
+has Brython compile each `.py` module exactly as its importer would, less its docstrings
 (`porch.embed.precompiled` explains why). Needs the test environment (`scripts/test`
 creates it: Playwright and Debian's Chromium).
 """
@@ -26,7 +26,7 @@ sys.path[:0] = [str(REPO / "server"), str(REPO)]
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 from porch.embed import bundle, precompiled  # noqa: E402
-from porch.embed.assets import PANEL_PACKAGES, WIDGET_PACKAGES  # noqa: E402
+from porch.embed.assets import LAZY_PACKAGES, PANEL_PACKAGES, WIDGET_PACKAGES  # noqa: E402
 
 WIDGET = REPO / "widget"
 ORIGIN = "http://precompile.invalid"
@@ -53,12 +53,20 @@ COMPILE = """(names) => {
 
 
 def python_modules() -> dict[str, list]:
-    """Every `.py` VFS entry of both bundles."""
+    """Every `.py` VFS entry of the widget, panel and lazy bundles."""
     entries: dict[str, list] = {}
-    for packages in (WIDGET_PACKAGES, PANEL_PACKAGES):
+    for packages in (WIDGET_PACKAGES, PANEL_PACKAGES, (*WIDGET_PACKAGES, *LAZY_PACKAGES)):
         found = bundle.resolve(bundle.find_sources(WIDGET, packages), bundle.stdlib_vfs())
         entries.update((name, entry) for name, entry in found.items() if entry[0] == ".py")
     return dict(sorted(entries.items()))
+
+
+def for_compiling(entries: dict[str, list]) -> dict[str, list]:
+    """The entries with their docstrings emptied (`precompiled.without_docstrings`)."""
+    return {
+        name: [entry[0], precompiled.without_docstrings(entry[1]), *entry[2:]]
+        for name, entry in entries.items()
+    }
 
 
 async def compile_in_chromium(entries: dict[str, list]) -> dict[str, str]:
@@ -68,7 +76,7 @@ async def compile_in_chromium(entries: dict[str, list]) -> dict[str, str]:
         files = {
             "/": (HTML, "text/html"),
             "/brython.js": ((bundle.BRYTHON_DATA / "brython.js").read_bytes(), JS),
-            "/bundle.js": (bundle.render("all", entries).js, JS),
+            "/bundle.js": (bundle.render("all", for_compiling(entries)).js, JS),
         }
 
         async def serve(route: Route) -> None:

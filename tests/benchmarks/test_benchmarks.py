@@ -121,4 +121,5 @@ def test_widget_weight_without_lighthouse() -> None:
     assert figures["frames_at_idle"] == 0  # flows on, and still no widget at idle
     loader = figures["assets"]["loader"]
     assert loader["br"] < loader["gzip"] < loader["identity"]  # served compressed
+    assert figures["widget_bytes_br"] < figures["widget_bytes_br_first"]  # best brotli, kept
     assert all(asset["revalidates_304"] for asset in figures["assets"].values())

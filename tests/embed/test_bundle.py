@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from porch.embed import bundle, precompiled
-from porch.embed.assets import PANEL_PACKAGES, WIDGET_PACKAGES
+from porch.embed.assets import LAZY_PACKAGES, PANEL_PACKAGES, WIDGET_PACKAGES
 from porch.paths import widget_dir
 
 
@@ -148,3 +148,11 @@ def test_code_compiled_for_another_brython_is_not_shipped(tmp_path: Path) -> Non
 
     assert precompiled_of(built) == {}
     assert "indexeddb=false" not in built.js.decode()  # its own cache is worth having then
+
+
+def test_the_lazy_bundle_ships_compiled_and_only_what_the_widget_lacks() -> None:
+    built = bundle.build_extra("lazy", widget_dir(), WIDGET_PACKAGES, LAZY_PACKAGES)
+    entries = {key: entry for key, entry in vfs_of(built).items() if key != "$timestamp"}
+    assert {"porch_lazy.earlier", "porch_lazy.rating", "porch_lazy.consent"} <= set(entries)
+    assert not {m for m in entries if m.startswith("porch_widget.")}  # in the widget bundle
+    assert set(bundle.python_sources(entries)) <= set(precompiled_of(built))

@@ -13,7 +13,7 @@ from porch_ui.outbox import Outbox
 from porch_widget import attachments, choices, lazy, threads
 from porch_widget.bot import BotStream
 from porch_widget.composer import Composer
-from porch_widget.earlier import EarlierView
+from porch_widget.earlier import Earlier
 from porch_widget.host import Host
 from porch_widget.i18n import _
 from porch_widget.messages import MessageList
@@ -38,7 +38,7 @@ class Widget:
         self.messages = MessageList(self._retry)
         self.composer = Composer(self._send, self._draft)
         self.threads = Threads()
-        self.earlier = EarlierView(self._load_transcript, self._maybe_read)
+        self.earlier = Earlier(self._load_transcript, self._maybe_read)
         self.client: SocketIOClient | None = None
         self.uploads = None
         self.outbox: Outbox | None = None

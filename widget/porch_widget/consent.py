@@ -1,14 +1,11 @@
-"""The privacy notice (site setting `consent_required`): shown above the message box
-(`[data-testid=porch-consent]`, its policy link `porch-consent-link`), which stays hidden
-until the visitor agrees (`porch-consent-accept`). The agreement is sent as
-`consent.give` (stored with the visitor and the time) and remembered in this browser."""
+"""The privacy notice (site setting `consent_required`), before the first message: the
+message box stays hidden until the visitor agrees. The notice itself is
+`porch_lazy.consent`, loaded only for a visitor who has not agreed yet in this browser."""
 
 from browser import document, window
 
 from porch_sio import jsontext
-from porch_ui import acks
-from porch_ui.dom import el
-from porch_widget.i18n import _
+from porch_widget import lazy
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -23,35 +20,5 @@ def arm(emit: "Callable[[str, dict, object], None]") -> None:
     key = "porch:consent:" + str(config.get("site_key") or "")
     if window.localStorage.getItem(key) == "yes":
         return
-    composer = document["porch-composer"]
-    composer.hidden = True
-    box = el("div", None, "consent", role="region", aria_label=_("Privacy"))
-    box.setAttribute("data-testid", "porch-consent")
-    box.appendChild(el("p", str(notice.get("text") or ""), "consent-text"))
-    link = str(notice.get("link") or "")
-    if link.startswith("https://") or link.startswith("http://"):
-        box.appendChild(
-            el("a", _("Privacy policy"), "consent-link", href=link, target="_blank",
-               rel="noopener noreferrer", data_testid="porch-consent-link")
-        )  # fmt: skip
-    accept = el("button", _("I agree"), "consent-accept", type="button",
-                data_testid="porch-consent-accept")  # fmt: skip
-    status = el("p", None, "consent-status", role="status")
-    box.appendChild(accept)
-    box.appendChild(status)
-    composer.parentNode.insertBefore(box, composer)
-
-    def on_ack(ack: object) -> None:
-        if acks.ok(ack):
-            window.localStorage.setItem(key, "yes")
-            box.remove()
-            composer.hidden = False
-        else:
-            accept.disabled = False
-            status.textContent = acks.error_message(ack, _("Not sent"))
-
-    def agree(_evt: object) -> None:
-        accept.disabled = True
-        emit("consent.give", {}, on_ack)
-
-    accept.bind("click", agree)
+    document["porch-composer"].hidden = True  # at once: no typing before the notice shows
+    lazy.load("porch_lazy.consent", lambda module: module.show(emit, notice, key))

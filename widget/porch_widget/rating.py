@@ -1,24 +1,17 @@
 """The `rating_request` part in the widget: "How did we do?" after a conversation closed
-or a ticket from it was resolved (the part then names the ticket: `ticket_id`)
-(`[data-testid=porch-rating]`): scores 1–5 (`porch-rating-score`), an optional comment
-(`porch-rating-comment`) and a send button (`porch-rating-submit`). Sent as
-`rating.submit`; once rated (or if the server says it already is) the form gives way to
-a thank-you (`porch-rating-thanks`)."""
+or a ticket from it was resolved (the part then names the ticket: `ticket_id`). Its box
+(`[data-testid=porch-rating]`) shows at once; the form in it is `porch_lazy.rating`,
+loaded the first time a rating is asked for."""
 
-from porch_ui import acks
 from porch_ui.dom import el
-from porch_widget.i18n import _
+from porch_widget import lazy
 from porch_widget.parts import PARTS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-COMMENT_MAX = 1000  # the server's `ratings.MAX_COMMENT`
-THANKS = _("Thanks for your feedback!")
 _emit: list = []  # [emit(event, data, callback)] set by the widget's entry point
-_rated: set = set()  # what was rated in this page: "c<conversation id>" or "t<ticket id>"
-_boxes: dict = {}  # the same key → its forms drawn (a redrawn thread draws it again)
 
 
 def use(emit: "Callable[[str, dict, object], None]") -> None:
@@ -28,92 +21,9 @@ def use(emit: "Callable[[str, dict, object], None]") -> None:
 def _render(message: dict, value: object) -> "object | None":
     if not isinstance(value, dict):
         return None
-    conversation_id = value.get("conversation_id") or message.get("conversation_id")
-    ticket_id = value.get("ticket_id")
-    rated = {"conversation_id": conversation_id}
-    if ticket_id:
-        rated["ticket_id"] = ticket_id
-    key = ("t" + str(ticket_id)) if ticket_id else ("c" + str(conversation_id))
     box = el("div", None, "rating", data_testid="porch-rating")
-    if key in _rated or value.get("rated"):
-        box.appendChild(_thanks())
-        return box
-    _boxes.setdefault(key, []).append(box)
-    form = el("form", None, "rating-form")
-    scores = el("div", None, "rating-scores", role="group", aria_label=_("Your rating, 1 to 5"))
-    picked: list = [0]
-    buttons: list = []
-    send = el(
-        "button", _("Send"), "rating-submit", type="submit", data_testid="porch-rating-submit"
-    )
-    send.disabled = True
-    for score in range(1, 6):
-        button = el(
-            "button",
-            str(score),
-            "rating-score",
-            type="button",
-            data_testid="porch-rating-score",
-            data_score=str(score),
-            aria_pressed="false",
-        )
-        button.bind("click", lambda _evt, s=score: _pick(s, picked, buttons, send))
-        buttons.append(button)
-        scores.appendChild(button)
-    comment = el(
-        "textarea",
-        None,
-        "rating-comment",
-        data_testid="porch-rating-comment",
-        maxlength=str(COMMENT_MAX),
-        rows="2",
-        aria_label=_("Comment (optional)"),
-        placeholder=_("Comment (optional)"),
-    )
-    status = el("p", None, "rating-status", role="status")
-    for child in (scores, comment, send, status):
-        form.appendChild(child)
-    form.bind("submit", lambda evt: _submit(evt, key, rated, picked, comment, box, status))
-    box.appendChild(form)
+    lazy.load("porch_lazy.rating", lambda module: module.fill(box, message, value, _emit))
     return box
-
-
-def _pick(score: int, picked: list, buttons: list, send: object) -> None:
-    picked[0] = score
-    for button in buttons:
-        pressed = button.getAttribute("data-score") == str(score)
-        button.setAttribute("aria-pressed", "true" if pressed else "false")
-        button.classList.toggle("picked", pressed)
-    send.disabled = False
-
-
-def _submit(
-    evt: object, key: str, rated: dict, picked: list, comment: object, box: object, status: object
-) -> None:
-    evt.preventDefault()
-    if not picked[0] or not _emit:
-        return
-    data = dict(rated)
-    data["score"] = picked[0]
-    text = comment.value.strip()[:COMMENT_MAX]
-    if text:
-        data["comment"] = text
-
-    def on_ack(ack: object) -> None:
-        reason = acks.error_message(ack, _("Not sent"))
-        if acks.ok(ack) or "already rated" in reason:
-            _rated.add(key)
-            for drawn in _boxes.pop(key, [box]):
-                drawn.textContent = ""
-                drawn.appendChild(_thanks())
-        else:
-            status.textContent = reason
-
-    _emit[0]("rating.submit", data, on_ack)
-
-
-def _thanks() -> object:
-    return el("p", THANKS, "rating-thanks", data_testid="porch-rating-thanks")
 
 
 PARTS.register("rating_request", _render)

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from porch.embed import bundle, compression, emoji, forms, i18n
+from porch.embed import bundle, compression, emoji, forms, i18n, runtime
 from porch.services import Services
 from porch.sites.models import Site
 
@@ -31,10 +31,12 @@ REVALIDATE = "public, max-age=300, must-revalidate"
 WIDGET_PACKAGES = ("porch_sio", "porch_ui", "porch_widget")
 PANEL_PACKAGES = ("porch_sio", "porch_ui", "porch_panel", "porch_flow_builder")
 LAZY_PACKAGES = ("porch_lazy",)
-"""Loaded by the widget only when used (the emoji picker, forms): `porch_widget.lazy`."""
+"""Loaded by the widget only when used (the emoji picker, forms, earlier conversations,
+the rating form, the privacy notice): `porch_widget.lazy`."""
 BEST_BROTLI_UP_TO = 256 * 1024
-"""Brotli's best quality (11) takes seconds on brython.js (1.4 MB); larger assets use
-quality 9: a tenth of a second, about 10% larger."""
+"""Brotli's best quality (11) takes seconds on brython.js (1 MB minified); larger assets
+use quality 9 until `porch.embed.compression` has the best: a tenth of a second, about 10%
+larger."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class WidgetAssets:
 
     @cached_property
     def brython(self) -> Asset:
-        return self._large("brython", (bundle.BRYTHON_DATA / "brython.js").read_bytes())
+        return self._large("brython", runtime.brython_js())
 
     @cached_property
     def widget(self) -> Asset:

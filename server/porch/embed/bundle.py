@@ -8,8 +8,10 @@ looks like):
 
 Entries are `[ext, source, imports]`, with a fourth element `1` for packages. Our modules'
 imports are found with `ast`; stdlib entries come from `brython_stdlib.js`, which already
-lists each module's imports, so their closure is a graph walk. Our sources are shipped
-unminified so Brython's tracebacks point at real lines; gzip takes care of the size.
+lists each module's imports, so their closure is a graph walk. A module that ships
+compiled (`porch.embed.precompiled`) ships without its source, which Brython would only
+quote in tracebacks (they still name the file and line); one that must be compiled in the
+browser ships its source as written.
 """
 
 from __future__ import annotations
@@ -201,7 +203,21 @@ def build(name: str, root: Path, packages: Iterable[str]) -> Bundle:
     """Bundle the given packages found under `root` (missing packages are skipped), with
     the precompiled JavaScript of every module that has a fresh one."""
     entries = resolve(find_sources(root, packages), stdlib_vfs())
-    return render(name, entries, precompiled.compiled_for(python_sources(entries), root))
+    return _compiled_render(name, entries, root)
+
+
+def _compiled_render(name: str, entries: dict[str, Entry], root: Path) -> Bundle:
+    compiled = precompiled.compiled_for(python_sources(entries), root)
+    return render(name, without_sources(entries, compiled), compiled)
+
+
+def without_sources(entries: dict[str, Entry], compiled: dict[str, str]) -> dict[str, Entry]:
+    """The entries with an empty source for every module that ships compiled: Brython runs
+    the compiled code and reads the source only to quote lines in tracebacks."""
+    return {
+        key: [entry[0], "", *entry[2:]] if key in compiled else entry
+        for key, entry in entries.items()
+    }
 
 
 def build_extra(name: str, root: Path, base: Iterable[str], packages: Iterable[str]) -> Bundle:
@@ -211,4 +227,4 @@ def build_extra(name: str, root: Path, base: Iterable[str], packages: Iterable[s
     shipped = resolve(find_sources(root, base), stdlib_vfs())
     both = resolve(find_sources(root, (*base, *packages)), stdlib_vfs())
     entries = {key: entry for key, entry in both.items() if key not in shipped}
-    return render(name, entries, precompiled.compiled_for(python_sources(entries), root))
+    return _compiled_render(name, entries, root)
