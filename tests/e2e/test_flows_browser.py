@@ -109,7 +109,7 @@ async def test_proactive_templates(demo_server: LiveServer, demo: Demo, new_tab:
     demo_server.call(lambda s: s.sites.update_settings(demo.site.id, flows_display="open"))
     tab, shop = await shop_tab(new_tab, demo_server)
     await shop.visit("/demo")
-    await expect(shop.launcher).to_be_visible()
+    await expect(tab.page.locator("#porch-widget[data-watching]")).to_be_attached()
     await tab.page.mouse.move(640, 300)
     await tab.page.mouse.move(640, 5, steps=4)
     await tab.page.mouse.move(640, -20, steps=2)  # out of the window through its top

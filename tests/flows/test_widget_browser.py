@@ -107,7 +107,7 @@ async def test_exit_intent_on_a_phone(
     # A fast scroll back up, for those who scroll to leave.
     page = await open_page()
     await page.goto(demo_server.url + "/demo/pricing")
-    await expect(page.get_by_test_id("porch-launcher")).to_be_visible()
+    await expect(page.locator("#porch-widget[data-watching]")).to_be_attached()  # armed
     height = await page.evaluate("() => document.documentElement.scrollHeight / innerHeight")
     assert height > 1.6, "the storefront must be taller than the phone's screen"
     await page.evaluate("() => scrollTo(0, document.documentElement.scrollHeight)")

@@ -327,6 +327,9 @@
       }).catch(function () {});
     }
     if (!pinger) pinger = setInterval(function () { if (!d.hidden) ping(); }, 1000 * (wt.ping_seconds || 60));
+    // Armed: a mark the page (and its tests) can wait for before acting out a trigger.
+    var host = d.getElementById("porch-widget");
+    if (host) host.setAttribute("data-watching", "");
   }
   // Idle this long (no mouse, key, scroll or touch) counts as leaving (abandoned carts).
   function idle() {
