@@ -51,6 +51,13 @@ async def test_a_shopper_sends_a_photo_the_operator_opens(
     mine = shop.messages("visitor").last.get_by_test_id("porch-attachment-image")
     await expect(mine.locator("img")).to_have_attribute("src", THUMB, timeout=20_000)
     await expect(upload).to_have_count(0)
+    await mine.click()  # the viewer loads with the widget's lazy bundle, on this first open
+    shown = shop.frame.get_by_test_id("porch-viewer")
+    await expect(shown.locator("img")).to_have_js_property("complete", True)
+    assert await shown.locator("img").evaluate("i => i.naturalWidth") == 640
+    await shown.get_by_role("button", name="Close").click()
+    await expect(shown).to_have_count(0)
+    await expect(mine).to_be_focused()
 
     image = inbox.messages("visitor").last.get_by_test_id("attachment-image")
     await expect(image).to_be_visible(timeout=20_000)

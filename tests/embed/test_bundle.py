@@ -154,5 +154,8 @@ def test_the_lazy_bundle_ships_compiled_and_only_what_the_widget_lacks() -> None
     built = bundle.build_extra("lazy", widget_dir(), WIDGET_PACKAGES, LAZY_PACKAGES)
     entries = {key: entry for key, entry in vfs_of(built).items() if key != "$timestamp"}
     assert {"porch_lazy.earlier", "porch_lazy.rating", "porch_lazy.consent"} <= set(entries)
+    assert {"porch_lazy.viewer", "porch_media.viewer"} <= set(entries)
     assert not {m for m in entries if m.startswith("porch_widget.")}  # in the widget bundle
+    widget = vfs_of(bundle.build("widget", widget_dir(), WIDGET_PACKAGES))
+    assert not {m for m in widget if m.startswith(("porch_lazy.", "porch_media."))}
     assert set(bundle.python_sources(entries)) <= set(precompiled_of(built))

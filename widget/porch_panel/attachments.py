@@ -4,9 +4,10 @@ CSRF token (docs/widget.md, "Attachments")."""
 
 from browser import document
 
+from porch_media.viewer import Viewer
 from porch_panel.dom import find
 from porch_panel.parts import PARTS
-from porch_ui.attachments import Linker, Uploads, Viewer, renderer
+from porch_ui.attachments import Linker, Uploads, renderer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

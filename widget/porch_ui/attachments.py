@@ -1,12 +1,13 @@
 """Files in chat, shared by the widget and the panel: the upload tray (button, drag and
 drop, paste; progress; one request per file), the `attachments` part renderer (image
-thumbnails that open a viewer, file links) and the batching of `attachments.links`.
+thumbnails that open a viewer: `porch_media.viewer`, file links) and the batching of
+`attachments.links`.
 
 Messages carry attachment ids, never URLs: signed URLs expire, so a page asks the server
 for fresh links (`attachments.links`) when it shows a message. File names are text.
 """
 
-from browser import document, window
+from browser import window
 
 from porch_sio import jsontext
 from porch_ui.dom import el
@@ -61,48 +62,10 @@ class Linker:
         self._schedule()
 
 
-class Viewer:
-    """A full-size image over the page: Escape, the close button or a click closes it."""
-
-    def __init__(self, testid: str) -> None:
-        self.testid = testid
-        self.node = None
-        self.opener = None
-
-    def open(self, url: str, name: str, opener: object) -> None:
-        self.close()
-        self.opener = opener
-        node = el("div", None, "viewer", role="dialog", aria_modal="true", aria_label=name)
-        node.setAttribute("data-testid", self.testid)
-        image = el("img", None, alt=name)
-        image.src = url
-        close = el("button", "Close", "viewer-close", type="button")
-        close.bind("click", lambda _e: self.close())
-        node.bind("click", lambda e: self.close() if e.target is node else None)
-        node.bind("keydown", self._keydown)
-        node.appendChild(image)
-        node.appendChild(close)
-        document.body.appendChild(node)
-        self.node = node
-        close.focus()
-
-    def _keydown(self, event: object) -> None:
-        if event.key == "Escape":
-            event.stopPropagation()
-            event.preventDefault()
-            self.close()
-
-    def close(self) -> None:
-        if self.node is not None:
-            self.node.remove()
-            self.node = None
-            if self.opener is not None:
-                self.opener.focus()
-
-
-def renderer(linker: Linker, viewer: Viewer, prefix: str) -> "Callable":
+def renderer(linker: Linker, viewer: object, prefix: str) -> "Callable":
     """The `attachments` part renderer; test ids are `<prefix>attachment` (a file link)
-    and `<prefix>attachment-image` (a thumbnail button)."""
+    and `<prefix>attachment-image` (a thumbnail button, whose click calls
+    `viewer.open(url, name, button)`)."""
 
     def render(_message: dict, files: object) -> object:
         if not isinstance(files, list):
@@ -116,7 +79,7 @@ def renderer(linker: Linker, viewer: Viewer, prefix: str) -> "Callable":
     return render
 
 
-def _file_node(linker: Linker, viewer: Viewer, prefix: str, item: dict) -> object:
+def _file_node(linker: Linker, viewer: object, prefix: str, item: dict) -> object:
     name = str(item.get("name") or "file")
     if item.get("image"):
         button = el("button", None, "thumb", type="button", aria_label=f"Open image {name}")

@@ -3,7 +3,8 @@ upload tray under the message box (docs/widget.md, "Attachments")."""
 
 from browser import document
 
-from porch_ui.attachments import Linker, Uploads, Viewer, renderer
+from porch_ui.attachments import Linker, Uploads, renderer
+from porch_widget import lazy
 from porch_widget.parts import PARTS
 
 TYPE_CHECKING = False
@@ -12,7 +13,16 @@ if TYPE_CHECKING:
 
 UPLOAD_PATH = "/widget/v1/attachments"
 LINKER = Linker()
-VIEWER = Viewer("porch-viewer")
+
+
+class LazyViewer:
+    """Opens the image viewer, loading it (`porch_lazy.viewer`) the first time."""
+
+    def open(self, url: str, name: str, opener: object) -> None:
+        lazy.load("porch_lazy.viewer", lambda module: module.VIEWER.open(url, name, opener))
+
+
+VIEWER = LazyViewer()
 PARTS.register("attachments", renderer(LINKER, VIEWER, "porch-"))
 
 

@@ -29,10 +29,10 @@ JS = "text/javascript; charset=utf-8"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=300, must-revalidate"
 WIDGET_PACKAGES = ("porch_sio", "porch_ui", "porch_widget")
-PANEL_PACKAGES = ("porch_sio", "porch_ui", "porch_panel", "porch_flow_builder")
-LAZY_PACKAGES = ("porch_lazy",)
+PANEL_PACKAGES = ("porch_sio", "porch_ui", "porch_media", "porch_panel", "porch_flow_builder")
+LAZY_PACKAGES = ("porch_lazy", "porch_media")
 """Loaded by the widget only when used (the emoji picker, forms, earlier conversations,
-the rating form, the privacy notice): `porch_widget.lazy`."""
+the rating form, the privacy notice, the image viewer): `porch_widget.lazy`."""
 BEST_BROTLI_UP_TO = 256 * 1024
 """Brotli's best quality (11) takes seconds on brython.js (1 MB minified); larger assets
 use quality 9 until `porch.embed.compression` has the best: a tenth of a second, about 10%

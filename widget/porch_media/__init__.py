@@ -1,0 +1,2 @@
+"""Browser parts the panel always has and the widget loads only when used (its lazy
+bundle): the image viewer."""
