@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from porch.actors import Actor
 from porch.app import build_services
 from porch.clock import ManualClock
 from porch.config import Config
@@ -41,7 +42,9 @@ async def test_the_first_operators_are_admins_and_agents_are_asked_for(services:
 
 async def test_an_invitation_works_once_and_makes_an_agent(services: Services) -> None:
     admin = await services.operators.create("ada@shop.example", "Ada", "pw-123456")
-    new = await invites_of(services).create(" Sam@Shop.example ", "agent", admin.id)
+    new = await invites_of(services).create(
+        " Sam@Shop.example ", "agent", Actor.operator(admin.id, admin.name)
+    )
     assert new.link("https://porch.example/").startswith("https://porch.example/panel/invite/")
     async with services.db.connect() as conn:
         stored = await conn.scalar(sa.select(operator_invites.c.token_hash))
@@ -58,7 +61,7 @@ async def test_an_invitation_works_once_and_makes_an_agent(services: Services) -
 async def test_an_invitation_expires(services: Services) -> None:
     clock = services.clock
     assert isinstance(clock, ManualClock)
-    new = await invites_of(services).create("late@shop.example", "agent", None)
+    new = await invites_of(services).create("late@shop.example", "agent")
     clock.advance(timedelta(days=8))
     assert await invites_of(services).peek(new.token) is None
     with pytest.raises(OperatorError):
@@ -67,7 +70,7 @@ async def test_an_invitation_expires(services: Services) -> None:
 
 
 async def test_a_weak_password_keeps_the_invitation_usable(services: Services) -> None:
-    new = await invites_of(services).create("sam@shop.example", "admin", None)
+    new = await invites_of(services).create("sam@shop.example", "admin")
     with pytest.raises(OperatorError, match="at least 8"):
         await invites_of(services).accept(new.token, "Sam", "short")
     assert (await invites_of(services).accept(new.token, "Sam", "long-enough")).role == "admin"

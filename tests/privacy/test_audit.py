@@ -54,3 +54,32 @@ async def test_api_keys_roles_and_api_erasures_are_logged(desk: Desk) -> None:
     assert entries[3].detail == {"operator_id": desk.omar.id, "from": "admin", "to": "agent"}
     assert entries[2].detail["visitor_ids"] == [visitor.id]
     assert made.token not in str([e.detail for e in entries])  # never the secret
+
+
+async def test_invitations_and_deactivations_are_logged(desk: Desk) -> None:
+    from porch.actors import Actor
+    from porch.operators import management
+    from porch.operators.invites import InviteService
+
+    services = desk.services
+    admin = Actor.operator(desk.olivia.id, desk.olivia.name)
+    invites = InviteService(services.db, services.operators, services.clock, services.events)
+    new = await invites.create("sam@shop.example", "agent", admin)
+    await invites.revoke(new.invite.id, admin)
+    await invites.revoke(new.invite.id, admin)  # already revoked: still one entry
+    await management.deactivate(services, desk.omar.id, admin)
+    await management.deactivate(services, desk.omar.id, admin)  # no change
+    await management.reactivate(services, desk.omar.id)  # from the command line
+    desk.clock.advance(timedelta(seconds=5))
+    await desk.run_due()
+
+    async with services.db.connect() as conn:
+        entries = sorted(await audit.latest(conn), key=lambda e: e.action)
+    assert [(e.action, e.actor, e.subject) for e in entries] == [
+        ("invite.created", "Olivia", "sam@shop.example"),
+        ("invite.revoked", "Olivia", "sam@shop.example"),
+        ("operator.deactivated", "Olivia", "Omar"),
+        ("operator.reactivated", "porch operator", "Omar"),
+    ]
+    assert entries[0].detail == {"invite_id": new.invite.id, "role": "agent"}
+    assert new.token not in str([e.detail for e in entries])  # never the link

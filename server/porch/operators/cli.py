@@ -69,8 +69,8 @@ def cmd_operator_invite(args: argparse.Namespace) -> int:
     from porch.operators.invites import LIFETIME, InviteService
 
     async def run(services: Services) -> str:
-        invites = InviteService(services.db, services.operators, services.clock)
-        return (await invites.create(args.email, args.role, None)).link(services.config.base_url)
+        invites = InviteService(services.db, services.operators, services.clock, services.events)
+        return (await invites.create(args.email, args.role)).link(services.config.base_url)
 
     try:
         link: str = _run(args, run)

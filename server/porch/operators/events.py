@@ -37,3 +37,27 @@ class OperatorRoleChanged:
     old: str
     new: str
     actor: Actor
+
+
+@dataclass(frozen=True)
+class OperatorActiveChanged:
+    """An account deactivated or brought back (the audit log records it)."""
+
+    name: ClassVar[str] = "operator.active_changed"
+    operator_id: int
+    operator_name: str
+    active: bool
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class InviteChanged:
+    """An invitation made or revoked (`change`: "created" | "revoked"; the audit log
+    records it, never the link)."""
+
+    name: ClassVar[str] = "operator.invite"
+    invite_id: int
+    email: str
+    role: str
+    change: str
+    actor: Actor

@@ -12,8 +12,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from porch.actors import Actor
 from porch.clock import Clock
 from porch.db.engine import Database
+from porch.events import EventBus
+from porch.operators.events import InviteChanged
 from porch.operators.service import Operator, OperatorError, OperatorService, check_role
 from porch.operators.tables import operator_invites, operators
 
@@ -46,12 +49,21 @@ class NewInvite:
 
 
 class InviteService:
-    def __init__(self, db: Database, operators: OperatorService, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        operators: OperatorService,
+        clock: Clock,
+        events: EventBus | None = None,
+    ) -> None:
         self.db = db
         self.operators = operators
         self.clock = clock
+        self.events = events or EventBus()
 
-    async def create(self, email: str, role: str, invited_by: int | None) -> NewInvite:
+    async def create(self, email: str, role: str, by: Actor | None = None) -> NewInvite:
+        """An invitation link for `email` (OperatorError if not an address or already an
+        operator); published as `operator.invite` (created) for the audit log."""
         email = email.strip().lower()
         if "@" not in email or len(email) > 320 or any(c.isspace() for c in email):
             raise OperatorError(f"not an email address: {email!r}")
@@ -63,11 +75,12 @@ class InviteService:
             "token_hash": token_hash(token),
             "email": email,
             "role": checked,
-            "invited_by": invited_by,
+            "invited_by": by.id if by is not None and by.kind == "operator" else None,
             "created_at": now,
             "expires_at": expires_at,
         }
-        async with self.db.begin() as conn:
+        async with self.events.transaction(self.db) as unit:
+            conn = unit.conn
             if await conn.scalar(sa.select(operators.c.id).where(operators.c.email == email)):
                 raise OperatorError(f"an operator with email {email} already exists")
             new_id = (
@@ -75,6 +88,7 @@ class InviteService:
                     operator_invites.insert().values(values).returning(operator_invites.c.id)
                 )
             ).scalar_one()
+            await unit.record(InviteChanged(new_id, email, checked, "created", _who(by)))
         return NewInvite(token, Invite(new_id, email, checked, expires_at))
 
     async def pending(self) -> list[Invite]:
@@ -125,13 +139,25 @@ class InviteService:
                 raise OperatorError("this invitation was already used, or it has expired")
             return await self.operators.create_in(conn, used.email, name, password, used.role)
 
-    async def revoke(self, invite_id: int) -> None:
+    async def revoke(self, invite_id: int, by: Actor | None = None) -> None:
         """Cancel an unused invitation (its link stops working)."""
         table = operator_invites
-        async with self.db.begin() as conn:
-            await conn.execute(
-                table.update()
-                .where(table.c.id == invite_id)
-                .where(table.c.used_at.is_(None))
-                .values(expires_at=self.clock.now())
-            )
+        now = self.clock.now()
+        async with self.events.transaction(self.db) as unit:
+            revoked = (
+                await unit.conn.execute(
+                    table.update()
+                    .where(table.c.id == invite_id)
+                    .where(table.c.used_at.is_(None))
+                    .where(table.c.expires_at > now)  # revoked or expired already: no change
+                    .values(expires_at=now)
+                    .returning(table.c.email, table.c.role)
+                )
+            ).first()
+            if revoked is not None:
+                change = InviteChanged(invite_id, revoked.email, revoked.role, "revoked", _who(by))
+                await unit.record(change)
+
+
+def _who(by: Actor | None) -> Actor:
+    return by or Actor.system("porch operator")

@@ -10,14 +10,16 @@ from porch.operators.service import Operator
 from porch.services import Services
 
 
-async def deactivate(services: Services, operator_id: int) -> Operator:
-    operator = await services.operators.set_active(operator_id, False, services.clock.now())
+async def deactivate(services: Services, operator_id: int, actor: Actor | None = None) -> Operator:
+    now = services.clock.now()
+    operator = await services.operators.set_active(operator_id, False, now, services.events, actor)
     await services.sessions.revoke_all_for_operator(operator_id)
     return operator
 
 
-async def reactivate(services: Services, operator_id: int) -> Operator:
-    return await services.operators.set_active(operator_id, True, services.clock.now())
+async def reactivate(services: Services, operator_id: int, actor: Actor | None = None) -> Operator:
+    now = services.clock.now()
+    return await services.operators.set_active(operator_id, True, now, services.events, actor)
 
 
 async def set_role(

@@ -47,13 +47,17 @@ _FLASHES = {
 }
 
 
+def _actor(who: SignedIn) -> Actor:
+    return Actor.operator(who.operator.id, who.operator.name)
+
+
 def _text(form: dict[str, str], name: str) -> str:
     return field(form, name, MAX_FIELD)
 
 
 def routes(services: Services) -> list[Route]:
     config = services.config
-    invites = InviteService(services.db, services.operators, services.clock)
+    invites = InviteService(services.db, services.operators, services.clock, services.events)
     teams = TeamService(services.db, services.clock)
 
     async def show(
@@ -111,13 +115,13 @@ def routes(services: Services) -> list[Route]:
         return value
 
     async def invite(request: Request, who: SignedIn, form: dict[str, str]) -> Response:
-        new = await invites.create(_text(form, "email"), _text(form, "role"), who.operator.id)
+        new = await invites.create(_text(form, "email"), _text(form, "role"), _actor(who))
         link = new.link(config.base_url)
         flash = f"Invitation for {new.invite.email} ready: send them this link (it works once)."
         return await show(who, flash=flash, invite_link=link)
 
     async def revoke_invite(request: Request, who: SignedIn, form: dict[str, str]) -> Response:
-        await invites.revoke(_id(request, "invite_id"))
+        await invites.revoke(_id(request, "invite_id"), _actor(who))
         return done("revoked")
 
     async def edit_operator(request: Request, who: SignedIn, form: dict[str, str]) -> Response:
@@ -130,17 +134,15 @@ def routes(services: Services) -> list[Route]:
         await services.operators.set_capacity(operator_id, max_chats, max_tickets)
         await services.operators.set_skills(operator_id, skills)
         if role is not None:
-            await management.set_role(
-                services, operator_id, role, Actor.operator(who.operator.id, who.operator.name)
-            )
+            await management.set_role(services, operator_id, role, _actor(who))
         return done("saved", f"#operator-{operator_id}")
 
     async def deactivate(request: Request, who: SignedIn, form: dict[str, str]) -> Response:
-        await management.deactivate(services, _id(request, "operator_id"))
+        await management.deactivate(services, _id(request, "operator_id"), _actor(who))
         return done("deactivated")
 
     async def reactivate(request: Request, who: SignedIn, form: dict[str, str]) -> Response:
-        await management.reactivate(services, _id(request, "operator_id"))
+        await management.reactivate(services, _id(request, "operator_id"), _actor(who))
         return done("reactivated")
 
     async def add_team(request: Request, who: SignedIn, form: dict[str, str]) -> Response:

@@ -17,7 +17,7 @@ from porch.actors import Actor
 from porch.db.engine import Database
 from porch.db.metadata import utcnow
 from porch.events import EventBus
-from porch.operators.events import OperatorRoleChanged
+from porch.operators.events import OperatorActiveChanged, OperatorRoleChanged
 from porch.operators.tables import operators
 
 MIN_PASSWORD_LENGTH = 8
@@ -231,15 +231,25 @@ class OperatorService:
             await _set(conn, operator_id, **values)
         return await self._get_or_raise(operator_id)
 
-    async def set_active(self, operator_id: int, active: bool, now: datetime) -> Operator:
-        """Deactivate (or bring back) an account. Its sessions are the caller's to end
+    async def set_active(
+        self,
+        operator_id: int,
+        active: bool,
+        now: datetime,
+        events: EventBus | None = None,
+        actor: Actor | None = None,
+    ) -> Operator:
+        """Deactivate (or bring back) an account; a change is published as
+        `operator.active_changed` on `events`. Its sessions are the caller's to end
         (`porch.operators.management.deactivate` does both)."""
-        async with self.db.begin() as conn:
-            before = await _locked(conn, operator_id)
+        async with (events or EventBus()).transaction(self.db) as unit:
+            before = await _locked(unit.conn, operator_id)
             if not active and before.is_admin:
-                await _keep_an_admin(conn, operator_id)
+                await _keep_an_admin(unit.conn, operator_id)
             if active != before.active:
-                await _set(conn, operator_id, deactivated_at=None if active else now)
+                await _set(unit.conn, operator_id, deactivated_at=None if active else now)
+                who = actor or Actor.system("porch operator")
+                await unit.record(OperatorActiveChanged(operator_id, before.name, active, who))
         return await self._get_or_raise(operator_id)
 
     async def _get_or_raise(self, operator_id: int) -> Operator:

@@ -14,7 +14,7 @@ AUDIT = "privacy.audit"
 
 def install(services: Services) -> None:
     from porch.api.events import ApiKeyCreated, ApiKeyRevoked
-    from porch.operators.events import OperatorRoleChanged
+    from porch.operators.events import InviteChanged, OperatorActiveChanged, OperatorRoleChanged
     from porch.privacy import audit, consent, panel, retention
     from porch.sites.events import IdentitySecretRotated, SiteUpdated
     from porch.visitors.events import VisitorsErased
@@ -34,8 +34,10 @@ def install(services: Services) -> None:
     # secret rotations are admin actions worth a line in the audit log.
     services.events.enqueue_on(SiteUpdated, AUDIT)
     services.events.enqueue_on(IdentitySecretRotated, AUDIT)
-    # So are API keys made and revoked, role changes, and erasures through the REST API.
-    for fact in (ApiKeyCreated, ApiKeyRevoked, OperatorRoleChanged):
+    # So are API keys made and revoked, invitations, role changes, deactivations, and
+    # erasures through the REST API.
+    accounts = (OperatorRoleChanged, OperatorActiveChanged, InviteChanged)
+    for fact in (ApiKeyCreated, ApiKeyRevoked, *accounts):
         services.events.enqueue_on(fact, AUDIT)
     services.events.enqueue_on(VisitorsErased, AUDIT, when=lambda e: e.actor is not None)
 

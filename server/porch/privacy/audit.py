@@ -72,6 +72,13 @@ async def record_event(conn: AsyncConnection, at: datetime, payload: dict[str, A
     elif kind == "operator.role_changed":
         detail = {"operator_id": data["operator_id"], "from": data["old"], "to": data["new"]}
         await record(conn, at, who, kind, data["operator_name"], detail=detail)
+    elif kind == "operator.active_changed":
+        action = "operator.reactivated" if data["active"] else "operator.deactivated"
+        await record(conn, at, who, action, data["operator_name"],
+                     detail={"operator_id": data["operator_id"]})  # fmt: skip
+    elif kind == "operator.invite":
+        detail = {"invite_id": data["invite_id"], "role": data["role"]}
+        await record(conn, at, who, f"invite.{data['change']}", data["email"], detail=detail)
     elif kind == "visitors.erased":
         visitors = list(data["visitor_ids"])
         subject = f"{len(visitors)} contact{'s' if len(visitors) != 1 else ''}"
