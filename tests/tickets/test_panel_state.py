@@ -18,6 +18,7 @@ from porch_panel.tickets_state import (
     bulk_payload,
     history_line,
     merged_line,
+    rating_line,
     sla_line,
     split_list,
 )
@@ -31,6 +32,16 @@ TICKET = {
         "deadlines": [{"target": "first_response", "due_at": "10:00", "state": "warning"}],
     },
 }
+
+
+def test_the_rating_line_shows_this_tickets_latest_rating_only() -> None:
+    def note(score: int, ticket_id: int | None, comment: str = "") -> dict:
+        return {"parts": {"rating": {"score": score, "comment": comment, "ticket_id": ticket_id}}}
+
+    ticket = {"id": 7}
+    assert rating_line(ticket, [{"body": "hi"}, note(5, None)]) == ""  # the chat's own rating
+    asked_twice = [note(2, 7, "slow"), note(1, 9), note(4, 7, "better")]
+    assert rating_line(ticket, asked_twice) == "Rated ★★★★☆ 4/5: better"
 
 
 def test_the_sla_line_names_the_soonest_deadline_and_its_state() -> None:

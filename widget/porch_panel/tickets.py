@@ -11,7 +11,13 @@ from porch_panel.tickets_notify import DesktopAlerts
 from porch_panel.tickets_reply import TicketReply
 from porch_panel.tickets_saved import SavedViewsBar
 from porch_panel.tickets_setup import TicketSetup
-from porch_panel.tickets_state import alert_for, history_line, merged_line, sla_line
+from porch_panel.tickets_state import (
+    alert_for,
+    history_line,
+    merged_line,
+    rating_line,
+    sla_line,
+)
 from porch_ui import acks
 from porch_ui.dom import el
 
@@ -186,6 +192,9 @@ class TicketsView:
         due = find("ticket-due")
         due.text = sla_line(ticket, when)
         due.attrs["data-state"] = (ticket.get("sla") or {}).get("state") or "none"
+        rated = find("ticket-rating")
+        rated.text = rating_line(ticket, messages)
+        show(rated, bool(rated.text))
         find("ticket-description").text = ticket.get("description") or ""
         find("ticket-status-select").value = ticket["status"]
         find("ticket-priority-select").value = ticket["priority"]

@@ -111,3 +111,17 @@ def bulk_payload(ids: list, action: str, value: object = None) -> dict:
 def split_list(text: str) -> list:
     """`"refund, vip,"` → `["refund", "vip"]` (tags, a select's choices)."""
     return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def rating_line(ticket: dict, messages: list) -> str:
+    """The requester's rating of this ticket, from the note the rating posts in its
+    conversation (the latest, if asked again after a reopen); "" when not rated."""
+    line = ""
+    for message in messages:
+        rating = (message.get("parts") or {}).get("rating")
+        if isinstance(rating, dict) and rating.get("ticket_id") == ticket.get("id"):
+            score = int(rating.get("score") or 0)
+            line = f"Rated {'★' * score}{'☆' * (5 - score)} {score}/5"
+            if rating.get("comment"):
+                line += f": {rating['comment']}"
+    return line

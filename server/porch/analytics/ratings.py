@@ -278,7 +278,7 @@ async def show_rating(services: Services, rated: dict[str, Any]) -> None:
         note_id if ticket_id is None else f"rating-note:ticket:{ticket_id}",
         text,
         internal=True,
-        parts={"rating": {"score": score, "comment": comment}},
+        parts={"rating": {"score": score, "comment": comment, "ticket_id": ticket_id}},
     )
 
 
