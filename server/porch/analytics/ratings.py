@@ -272,13 +272,16 @@ async def show_rating(services: Services, rated: dict[str, Any]) -> None:
     text = ("Ticket rated" if ticket_id else "Rated") + f" {score}/5"
     text += f": {comment}" if comment else ""
     note_id = f"rating-note:{rated['conversation_id']}"
+    part: dict[str, Any] = {"score": score, "comment": comment}
+    if ticket_id:
+        part["ticket_id"] = ticket_id  # the ticket page shows its own rating
     await services.conversations.post_message(
         SYSTEM,
         int(rated["conversation_id"]),
         note_id if ticket_id is None else f"rating-note:ticket:{ticket_id}",
         text,
         internal=True,
-        parts={"rating": {"score": score, "comment": comment, "ticket_id": ticket_id}},
+        parts={"rating": part},
     )
 
 
