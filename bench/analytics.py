@@ -8,6 +8,10 @@ and prints p50/p95 in ms. SQLite by default; --database-url for PostgreSQL (an e
 database; it is migrated).
 
     .venv/bin/python -m bench.analytics --conversations 100000 --events 1000000
+
+Before and after a migration on the same data: seed and measure with the older code
+against a kept database (a file URL or an empty PostgreSQL database), then run this
+bench's --no-seed against it (it migrates, then measures).
 """
 
 from __future__ import annotations
