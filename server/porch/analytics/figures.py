@@ -1,6 +1,7 @@
 """The figures on the Analytics page, derived from reporting events (and the tickets' own
-SLA records). Percentiles are computed here over durations fetched in order, the same on
-SQLite and PostgreSQL (`percentile_cont`'s linear interpolation)."""
+SLA records). Percentiles interpolate between the two durations around each rank
+(`percentile_cont`'s linear interpolation), the same on SQLite and PostgreSQL: the
+database ranks the durations and returns only those few."""
 
 from __future__ import annotations
 
@@ -109,12 +110,7 @@ class Report:
 
 def percentile(ordered: list[float], p: float) -> float | None:
     """Linear interpolation between closest ranks (PostgreSQL's `percentile_cont`)."""
-    if not ordered:
-        return None
-    rank = p * (len(ordered) - 1)
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    return percentile_of(dict(enumerate(ordered)), len(ordered), p)
 
 
 async def report(conn: AsyncConnection, span: Span) -> Report:
@@ -191,22 +187,62 @@ def opened_query(span: Span) -> sa.Select[Any]:
     return query
 
 
+COUNTED = ("resolution", "reopen", "bot_resolved", "bot_handoff")
+
+
 async def _counts(conn: AsyncConnection, span: Span) -> Counter[str]:
+    """How many facts of each `COUNTED` kind (named, so each kind is one index range)."""
     rows = await conn.execute(
-        sa.select(events.c.kind, sa.func.count()).where(*within(span)).group_by(events.c.kind)
+        sa.select(events.c.kind, sa.func.count())
+        .where(*within(span), events.c.kind.in_(COUNTED))
+        .group_by(events.c.kind)
     )
     return Counter({kind: count for kind, count in rows})
 
 
 async def durations(conn: AsyncConnection, span: Span, kind: str) -> Durations:
     column = events.c.business_seconds if span.business else events.c.seconds
-    rows = await conn.scalars(
-        sa.select(column)
+    ranked = (
+        sa.select(
+            column.label("seconds"),
+            (sa.func.row_number().over(order_by=column) - 1).label("rank"),
+            sa.func.count().over().label("n"),
+        )
         .where(*within(span), events.c.kind == kind, column.is_not(None))
-        .order_by(column)
+        .subquery()
     )
-    ordered = [float(value) for value in rows]
-    return Durations(len(ordered), percentile(ordered, 0.5), percentile(ordered, 0.9))
+    rows = (
+        await conn.execute(
+            sa.select(ranked.c.rank, ranked.c.seconds, ranked.c.n).where(
+                sa.or_(*(_around(ranked.c.rank, ranked.c.n, p) for p in PERCENTILES))
+            )
+        )
+    ).all()
+    count = int(rows[0].n) if rows else 0
+    found = {int(rank): float(seconds) for rank, seconds, _ in rows}
+    return Durations(count, *(percentile_of(found, count, p) for p in PERCENTILES))
+
+
+PERCENTILES = (0.5, 0.9)
+"""The median and p90 (tenths: `_around` counts in whole tenths)."""
+
+
+def _around(rank: Any, n: Any, p: float) -> sa.ColumnElement[bool]:
+    """The ranks next to p·(n − 1), in whole numbers (no rounding in SQL to agree with
+    Python's): p·10 = k, so rank·10 ∈ [k(n − 1) − 10, k(n − 1) + 20] holds both
+    neighbours of the interpolation, with a rank of slack either side."""
+    k = round(p * 10)
+    return sa.and_(rank * 10 >= k * (n - 1) - 10, rank * 10 <= k * (n - 1) + 20)
+
+
+def percentile_of(ranked: dict[int, float], count: int, p: float) -> float | None:
+    """`percentile` over the durations ranked 0…count − 1, given those around the rank."""
+    if not count:
+        return None
+    rank = p * (count - 1)
+    low = int(rank)
+    high = min(low + 1, count - 1)
+    return ranked[low] + (ranked[high] - ranked[low]) * (rank - low)
 
 
 async def _opened(conn: AsyncConnection, span: Span) -> list[tuple[int, datetime]]:

@@ -4,6 +4,9 @@ import sqlalchemy as sa
 
 from porch.db.metadata import UTCDateTime, metadata
 
+CARRIED = ("operator_id", "conversation_id", "seconds", "business_seconds")
+"""What the figures read besides site, kind and time (the operator and team filters)."""
+
 reporting_events = sa.Table(
     "reporting_events",
     metadata,
@@ -23,7 +26,9 @@ reporting_events = sa.Table(
     sa.Column("comment", sa.Text),  # a rating's comment
     sa.Column("priority", sa.String(16)),  # an SLA fact's ticket priority at the time
     sa.Column("flow_id", sa.Integer),  # a flow fact's flow (no FK, like the ids above)
-    sa.Index("ix_reporting_events_site_kind_at", "site_id", "kind", "at"),
-    sa.Index("ix_reporting_events_kind_at", "kind", "at"),  # every site's figures
+    # Covering (0031): the figures over a range read these columns from the index alone
+    # (one table row per fact read made percentiles over a month slow at 1M facts).
+    sa.Index("ix_reporting_events_site_kind_at", "site_id", "kind", "at", *CARRIED),
+    sa.Index("ix_reporting_events_kind_at", "kind", "at", "site_id", *CARRIED),  # every site
     sa.Index("ix_reporting_events_conversation_id", "conversation_id"),  # drill-down, erasure
 )
