@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server"))
 
+from bench.harness import note
 from porch.analytics import drill, figures
 from porch.analytics.tables import reporting_events
 from porch.app import build_services
@@ -150,11 +151,11 @@ async def main() -> None:
         config = Config(data_dir=Path(tmp), database_url=url, secret_key="bench-analytics")
         started = time.perf_counter()
         await upgrade_async(url)
-        print(f"migrated in {time.perf_counter() - started:.1f}s")
+        note(f"migrated in {time.perf_counter() - started:.1f}s")
         if not args.no_seed:
             started = time.perf_counter()
             await seed(config, args.conversations, args.events, args.days)
-            print(f"seeded {args.conversations} conversations, {args.events} events "
+            note(f"seeded {args.conversations} conversations, {args.events} events "
                   f"in {time.perf_counter() - started:.1f}s ({url.split(':')[0]})")  # fmt: skip
         await settle(config)
         for name, (p50, p95) in (await measure(config, args.repeat)).items():
