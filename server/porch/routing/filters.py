@@ -3,20 +3,18 @@ assignee yet (an operator who reaches out to a visitor has the chat already)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from porch.conversations.events import ConversationOpened
+from porch.events import Filter
 from porch.routing.settings import RoutingSettings
 from porch.sites import queries as site_queries
 from porch.tickets.events import TicketCreated
 
 if TYPE_CHECKING:
     from porch.services import Services
-
-Filter = Callable[[AsyncConnection, Any], Awaitable[bool]]
 
 
 async def _routes(conn: AsyncConnection, site_id: int, kind: str) -> bool:
