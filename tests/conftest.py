@@ -1,5 +1,6 @@
 """Shared fixtures: `database_url` runs a test on SQLite and on PostgreSQL (skipped, with the
-reason, when no PostgreSQL is reachable); `live_server` runs a real Porch server on it."""
+reason, when no PostgreSQL is reachable; browser tests on SQLite only, see
+`pytest_collection_modifyitems`); `live_server` runs a real Porch server on it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,24 @@ from tests.support.chat_clients import Seeded, seed
 from tests.support.live_server import LiveServer, free_port, start_live_server
 
 BACKENDS = ["sqlite", "postgres"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Chromium tests show what only a browser can show, and storage is tested on both
+    databases below them: a test that uses the browser runs on SQLite alone, unless it is
+    marked `every_backend` (text that must survive each database's storage)."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("database_url") == "postgres"
+        in_browser = "browser" in getattr(item, "fixturenames", ())
+        if on_postgres and in_browser and item.get_closest_marker("every_backend") is None:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

@@ -22,8 +22,9 @@ from porch.config import Config
 from porch.flows.engine import FlowEngine
 from porch.services import Services
 from porch.sites.models import Site
-from tests.analytics.conftest import PAGE, Desk
+from tests.analytics.conftest import Desk
 from tests.flows.conftest import CHROME
+from tests.support.desk import PAGE
 
 MINUTE = timedelta(minutes=1)
 

@@ -14,7 +14,7 @@ from tests.e2e.conftest import ChatTabs
 from tests.e2e.pages import Storefront
 from tests.support.live_server import LiveServer
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.every_backend]  # the core chat, on both databases
 
 XSS = "<img src=x onerror=alert(1)>"
 

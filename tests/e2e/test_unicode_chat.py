@@ -19,7 +19,7 @@ from porch.visitors.tables import page_views, visitors
 from tests.e2e.conftest import ChatTabs
 from tests.support.live_server import LiveServer
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.every_backend]  # text must survive both databases
 
 TEXT = "🚀 rocket 𝒜 🇫🇷 👍🏽 👩\u200d👩\u200d👧 ok"
 TITLE = "🛒 Cart 𝒜 🇫🇷"

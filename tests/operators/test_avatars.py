@@ -51,7 +51,7 @@ def test_anything_but_a_readable_image_is_refused(data: bytes) -> None:
 
 
 @pytest.fixture
-async def browser(live_server: LiveServer, seeded: Seeded) -> AsyncIterator[httpx.AsyncClient]:
+async def signed_in(live_server: LiveServer, seeded: Seeded) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=live_server.url) as client:
         page = await client.get("/panel/login")
         form = {
@@ -63,21 +63,21 @@ async def browser(live_server: LiveServer, seeded: Seeded) -> AsyncIterator[http
         yield client
 
 
-async def upload(browser: httpx.AsyncClient, data: bytes, token: str = "") -> httpx.Response:
-    token = token or csrf_from((await browser.get("/panel/profile")).text)
+async def upload(signed_in: httpx.AsyncClient, data: bytes, token: str = "") -> httpx.Response:
+    token = token or csrf_from((await signed_in.get("/panel/profile")).text)
     files = {"avatar": ("me.png", data, "image/png")}
-    return await browser.post("/panel/profile/avatar", data={"csrf_token": token}, files=files)
+    return await signed_in.post("/panel/profile/avatar", data={"csrf_token": token}, files=files)
 
 
 async def test_an_operator_sets_an_avatar_and_their_replies_carry_it(
-    live_server: LiveServer, seeded: Seeded, browser: httpx.AsyncClient
+    live_server: LiveServer, seeded: Seeded, signed_in: httpx.AsyncClient
 ) -> None:
-    profile = await browser.get("/panel/profile")
+    profile = await signed_in.get("/panel/profile")
     assert profile.status_code == 200 and 'data-testid="profile-initials"' in profile.text
 
-    saved = await upload(browser, picture())
+    saved = await upload(signed_in, picture())
     assert saved.status_code == 303 and saved.headers["location"] == "/panel/profile?saved=1"
-    page = (await browser.get("/panel/profile")).text
+    page = (await signed_in.get("/panel/profile")).text
     url = page.split('data-testid="profile-avatar" src="')[1].split('"')[0]
     assert url.startswith("/avatars/") and url.endswith(".webp")
     assert f'<img class="avatar" src="{url}"' in page  # beside their name in the top bar
@@ -88,8 +88,8 @@ async def test_an_operator_sets_an_avatar_and_their_replies_carry_it(
     assert served.headers["x-content-type-options"] == "nosniff"
     assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert Image.open(io.BytesIO(served.content)).size == (SIZE, SIZE)
-    assert (await browser.get("/avatars/" + "0" * 64 + ".webp")).status_code == 404
-    assert (await browser.get("/avatars/../panel.webp")).status_code == 404
+    assert (await signed_in.get("/avatars/" + "0" * 64 + ".webp")).status_code == 404
+    assert (await signed_in.get("/avatars/../panel.webp")).status_code == 404
 
     session = await open_session(live_server, seeded.site.key)
     visitor = await visitor_client(live_server, session["visitor_token"])
@@ -109,26 +109,26 @@ async def test_an_operator_sets_an_avatar_and_their_replies_carry_it(
         await visitor.close()
         await operator.close()
 
-    token = csrf_from((await browser.get("/panel/profile")).text)
-    removed = await browser.post("/panel/profile/avatar/remove", data={"csrf_token": token})
+    token = csrf_from((await signed_in.get("/panel/profile")).text)
+    removed = await signed_in.post("/panel/profile/avatar/remove", data={"csrf_token": token})
     assert removed.status_code == 303
-    assert 'data-testid="profile-initials"' in (await browser.get("/panel/profile")).text
+    assert 'data-testid="profile-initials"' in (await signed_in.get("/panel/profile")).text
 
 
-async def test_a_refused_upload_changes_nothing(browser: httpx.AsyncClient) -> None:
-    renamed = await upload(browser, b"MZ\x90\x00" + b"\x00" * 500)
+async def test_a_refused_upload_changes_nothing(signed_in: httpx.AsyncClient) -> None:
+    renamed = await upload(signed_in, b"MZ\x90\x00" + b"\x00" * 500)
     assert renamed.status_code == 422
     assert "not an image we can read" in renamed.text
-    forged = await upload(browser, picture(), token="not-the-token")
+    forged = await upload(signed_in, picture(), token="not-the-token")
     assert forged.status_code == 403
-    too_big = await upload(browser, b"\x89PNG" + b"\x00" * (6 * 1024 * 1024))
+    too_big = await upload(signed_in, b"\x89PNG" + b"\x00" * (6 * 1024 * 1024))
     assert too_big.status_code == 413
-    no_file = await browser.post(
+    no_file = await signed_in.post(
         "/panel/profile/avatar",
-        data={"csrf_token": csrf_from((await browser.get("/panel/profile")).text)},
+        data={"csrf_token": csrf_from((await signed_in.get("/panel/profile")).text)},
     )
     assert no_file.status_code == 422
-    assert 'data-testid="profile-initials"' in (await browser.get("/panel/profile")).text
+    assert 'data-testid="profile-initials"' in (await signed_in.get("/panel/profile")).text
 
 
 def test_a_phone_photo_stands_up_and_a_large_one_is_cut_down() -> None:

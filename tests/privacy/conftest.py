@@ -8,23 +8,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from porch import analytics, privacy, realtime, tickets
-from porch.app import build_services
-from porch.clock import ManualClock
+from porch import analytics, privacy
 from porch.config import Config
 from tests.analytics.conftest import Desk
+from tests.support.desk import open_desk
 
 
 @pytest.fixture
 async def desk(config: Config) -> AsyncIterator[Desk]:
-    clock = ManualClock(datetime.now(UTC))
-    services = build_services(config, clock=clock)
-    realtime.install(services)
-    service = tickets.setup(services)
-    analytics.install(services)
-    privacy.install(services)
-    site = await services.sites.create("Shop", ["https://shop.example"])
-    olivia = await services.operators.create("olivia@shop.example", "Olivia", "pw-123456")
-    omar = await services.operators.create("omar@shop.example", "Omar", "pw-123456")
-    yield Desk(services, clock, service, site, olivia, omar)
-    await services.db.dispose()
+    async with open_desk(
+        config, Desk, analytics.install, privacy.install, start=datetime.now(UTC)
+    ) as opened:
+        yield opened

@@ -15,8 +15,8 @@ from porch.app import build_services
 from porch.clock import ManualClock
 from porch.config import Config
 from porch.services import Services
-from tests.routing.conftest import PAGE
 from tests.scale.test_redis_state import REDIS_URL, _unreachable
+from tests.support.desk import PAGE
 
 
 async def _ignore(_visitors: Collection[int], _operators: Collection[int]) -> None:

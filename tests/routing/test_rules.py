@@ -8,7 +8,8 @@ import asyncio
 
 from porch.actors import Actor
 from porch.routing.service import Router
-from tests.routing.conftest import PAGE, Desk
+from tests.routing.conftest import Desk
+from tests.support.desk import PAGE
 
 PARIS_OFFICE = {
     "timezone": "Europe/Paris",

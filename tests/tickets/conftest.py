@@ -17,9 +17,8 @@ from porch.operators.service import Operator
 from porch.services import Services
 from porch.sites.models import Site
 from porch.tickets.service import TicketService
-from porch.visitors.models import Page, Visitor
-
-PAGE = Page("https://shop.example/", "Home", "")
+from porch.visitors.models import Visitor
+from tests.support.desk import PAGE
 
 
 @dataclass
